@@ -11,5 +11,5 @@ package dev.tern.policy.model;
  */
 public record Guardrails(int minHealthyBackends, double maxAutoDrainShare, int maxPlanChangesPerMinute) {
 
-  public static final Guardrails DEFAULTS = new Guardrails(1, 1.0, 6);
+  public static final Guardrails DEFAULTS = new Guardrails(0, 1.0, 6);
 }

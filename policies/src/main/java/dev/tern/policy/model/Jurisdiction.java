@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  */
 public record Jurisdiction(String code) {
 
-  public static final Jurisdiction EU = new Jurisdiction("EU");
-
   private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9-]{1,15}");
+
+  public static final Jurisdiction EU = new Jurisdiction("EU");
 
   public Jurisdiction {
     if (code == null || !CODE.matcher(code).matches()) {
