@@ -3,12 +3,18 @@ package dev.tern.policy.health;
 import dev.tern.policy.geo.Region;
 import dev.tern.policy.health.VantageView.Opinion;
 import dev.tern.policy.model.HealthSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns probe observations into health verdicts: hysteresis per vantage point, then a quorum across
@@ -38,14 +44,19 @@ import java.util.Optional;
  *   <caption>Verdict</caption>
  *   <tr><th>condition</th><th>verdict</th></tr>
  *   <tr><td>no voter</td><td>UNKNOWN</td></tr>
- *   <tr><td>DOWN votes ≥ max(2, quorum, majority of voters)</td><td>UNHEALTHY</td></tr>
- *   <tr><td>UP votes ≥ majority of voters</td><td>HEALTHY</td></tr>
+ *   <tr><td>DOWN votes ≥ max(2, quorum, majority of UP+DOWN votes)</td><td>UNHEALTHY</td></tr>
+ *   <tr><td>UP votes ≥ majority of UP+DOWN votes</td><td>HEALTHY</td></tr>
  *   <tr><td>otherwise (split, undecided)</td><td>the previous verdict</td></tr>
  * </table>
  *
- * One vantage point can therefore never fail a backend over, however many exist.
+ * One vantage point can therefore never fail a backend over, however many exist. A vantage that
+ * sees every backend down while others see some of them up is taken to be cut off itself (see
+ * {@link #isolatedVantages}) and does not vote at all.
  */
 public final class HealthEvaluator {
+
+  /** Fewest backends a vantage must see down, all of them, before it may count as isolated. */
+  public static final int ISOLATION_MIN_BACKENDS = 3;
 
   /** Weight of the newest good round in the smoothed latency. */
   static final double LATENCY_SMOOTHING = 0.3;
@@ -106,9 +117,63 @@ public final class HealthEvaluator {
     return out;
   }
 
-  /** Re-evaluates the verdict at {@code now}; {@code since} moves only when the health changes. */
+  /**
+   * The vantage points that look cut off from the world rather than the backends: each calls DOWN
+   * every one of at least {@value #ISOLATION_MIN_BACKENDS} backends it has a fresh opinion on,
+   * while some other fresh vantage sees one of those backends UP. Their votes are set aside (see
+   * {@link #evaluate(BackendHealth, Instant, HealthSettings, Set)}), so that a probe that lost its
+   * network cannot tip a split vote. Pass every backend Tern watches, across services.
+   */
+  public static Set<Region> isolatedVantages(
+      Collection<BackendHealth> backends, Instant now, Duration staleAfter) {
+    Instant oldest = now.minus(staleAfter);
+    Map<Region, int[]> counts = new HashMap<>(); // [fresh opinions, DOWN ones, contradicted]
+    for (BackendHealth b : backends) {
+      int upVoters = 0;
+      for (VantageView v : b.views().values()) {
+        if (!v.lastSeen().isBefore(oldest) && v.opinion() == Opinion.UP) {
+          upVoters++;
+        }
+      }
+      for (VantageView v : b.views().values()) {
+        if (v.lastSeen().isBefore(oldest)) {
+          continue;
+        }
+        int[] c = counts.computeIfAbsent(v.vantage(), k -> new int[3]);
+        c[0]++;
+        if (v.opinion() == Opinion.DOWN) {
+          c[1]++;
+          if (upVoters > 0) {
+            c[2] = 1;
+          }
+        }
+      }
+    }
+    Set<Region> isolated = new TreeSet<>(Comparator.comparing(Region::key));
+    counts.forEach(
+        (vantage, c) -> {
+          if (c[0] >= ISOLATION_MIN_BACKENDS && c[1] == c[0] && c[2] == 1) {
+            isolated.add(vantage);
+          }
+        });
+    return isolated;
+  }
+
+  /** Re-evaluates the verdict at {@code now} with every vantage voting. */
   public static BackendHealth evaluate(BackendHealth state, Instant now, HealthSettings settings) {
+    return evaluate(state, now, settings, Set.of());
+  }
+
+  /**
+   * Re-evaluates the verdict at {@code now}, setting aside the votes of {@code isolated} vantages;
+   * {@code since} moves only when the health changes.
+   */
+  public static BackendHealth evaluate(
+      BackendHealth state, Instant now, HealthSettings settings, Set<Region> isolated) {
     List<VantageView> voters = voters(state, now, settings);
+    if (!isolated.isEmpty()) {
+      voters.removeIf(v -> isolated.contains(v.vantage()));
+    }
     HealthVerdict previous = state.verdict();
     int down = 0;
     int up = 0;
@@ -119,7 +184,9 @@ public final class HealthEvaluator {
         up++;
       }
     }
-    int majority = voters.size() / 2 + 1;
+    // A vantage that has not made up its mind yet (UNDECIDED) does not dilute the majority.
+    int deciding = up + down;
+    int majority = deciding / 2 + 1;
     int neededDown = Math.max(2, Math.max(settings.quorum(), majority));
     Health health;
     String reason;
@@ -128,15 +195,15 @@ public final class HealthEvaluator {
       reason = "no vantage point reported within " + settings.staleAfter().toSeconds() + " s";
     } else if (down >= neededDown) {
       health = Health.UNHEALTHY;
-      reason = down + " of " + voters.size() + " vantage points see it down (" + neededDown + " needed)";
+      reason = down + " of " + deciding + " vantage points see it down (" + neededDown + " needed)";
     } else if (up >= majority) {
       health = Health.HEALTHY;
-      reason = up + " of " + voters.size() + " vantage points see it up";
+      reason = up + " of " + deciding + " vantage points see it up";
     } else {
       health = previous.health();
       reason =
-          "no quorum either way (" + up + " up, " + down + " down of " + voters.size()
-              + "); verdict kept";
+          "no quorum either way (" + up + " up, " + down + " down, "
+              + (voters.size() - deciding) + " undecided); verdict kept";
     }
     Instant since = health == previous.health() ? previous.since() : now;
     HealthVerdict verdict = new HealthVerdict(state.backend(), health, since, voters, reason);

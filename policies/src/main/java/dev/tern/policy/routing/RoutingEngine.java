@@ -82,7 +82,7 @@ public final class RoutingEngine {
     Optional<RoutingPlan> comparable =
         previous.filter(p -> p.service().equals(service.name()));
 
-    Map<ZoneKey, ZoneAnswer> memo = new HashMap<>();
+    Map<ZoneKey, Decided> memo = new HashMap<>();
     List<ZoneAnswer> zones = new ArrayList<>(compiled.zones().size());
     for (int z = 0; z < compiled.zones().size(); z++) {
       ClientZone zone = compiled.zones().get(z);
@@ -93,18 +93,30 @@ public final class RoutingEngine {
               ? nearestVantages(zone, view.latency())
               : List.of();
       ZoneKey key = new ZoneKey(rules, before.map(ZoneAnswer::answers).orElse(null), vantages);
-      ZoneAnswer shared = memo.get(key);
+      Decided shared = memo.get(key);
       if (shared == null) {
-        shared =
-            decideZone(compiled, zone, rules, status, verdicts, view, vantages, before, comparable.isPresent(), now, warnings);
+        List<PlanWarning> zoneWarnings = new ArrayList<>(0);
+        ZoneAnswer answer =
+            decideZone(compiled, zone, rules, status, verdicts, view, vantages, before, comparable.isPresent(), now, zoneWarnings);
+        shared = new Decided(answer, zoneWarnings);
         memo.put(key, shared);
+        zones.add(answer);
+        warnings.addAll(zoneWarnings);
+      } else {
+        ZoneAnswer a = shared.answer();
+        zones.add(new ZoneAnswer(zone, a.mode(), a.answers(), a.explanation()));
+        for (PlanWarning w : shared.warnings()) {
+          warnings.add(new PlanWarning(w.kind(), w.service(), Optional.of(zone), w.message()));
+        }
       }
-      zones.add(shared.zone().equals(zone) ? shared : new ZoneAnswer(zone, shared.mode(), shared.answers(), shared.explanation()));
     }
     return limitChanges(service, policyVersion, zones, comparable, verdicts, compiled, now, warnings);
   }
 
   private record ZoneKey(ZoneRules rules, List<WeightedAnswer> before, List<Region> vantages) {}
+
+  /** A zone's answer with the warnings it raised, reused by zones with the same key. */
+  private record Decided(ZoneAnswer answer, List<PlanWarning> warnings) {}
 
   private static Status[] statuses(
       CompiledService compiled, HealthView view, HealthVerdict[] verdicts, List<PlanWarning> warnings) {
@@ -491,16 +503,15 @@ public final class RoutingEngine {
     if (allowedCount == 0 || rules.whenNoneHealthy() == WhenNoneHealthy.ANSWER_NOTHING) {
       String message =
           allowedCount == 0
-              ? "no backend may answer clients in " + zone.key() + " (all allowed ones are drained); answering nothing"
-              : "no healthy backend may answer clients in " + zone.key()
-                  + "; residency says answer-nothing, so the zone gets no address";
+              ? "no backend may answer these clients (every allowed one is drained); answering nothing"
+              : "no healthy backend may answer these clients; residency says answer-nothing,"
+                  + " so they get no address";
       why.add(message);
       warnings.add(new PlanWarning(PlanWarning.Kind.RESIDENCY_FALLBACK, service, Optional.of(zone), message));
       return new ZoneAnswer(zone, Mode.NO_ANSWER, List.of(), why);
     }
     String message =
-        "fail-open: every backend clients in " + zone.key()
-            + " may use looks unhealthy; serving them anyway"
+        "fail-open: every backend these clients may use looks unhealthy; serving them anyway"
             + (rules.residencyBound() ? " (within residency)" : "");
     why.add(message);
     warnings.add(
