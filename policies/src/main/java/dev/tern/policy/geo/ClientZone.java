@@ -33,13 +33,7 @@ public sealed interface ClientZone extends Comparable<ClientZone> {
 
   /** This zone and every zone above it, most specific first. */
   default List<ClientZone> lineage() {
-    List<ClientZone> out = new ArrayList<>(4);
-    Optional<ClientZone> z = Optional.of(this);
-    while (z.isPresent()) {
-      out.add(z.get());
-      z = z.get().parent();
-    }
-    return out;
+    return Lineages.of(this);
   }
 
   /** True when every client of {@code other} is also a client of this zone. */
@@ -75,6 +69,30 @@ public sealed interface ClientZone extends Comparable<ClientZone> {
       return Optional.of(new Country(key));
     }
     return Optional.empty();
+  }
+
+  /** Lineages are asked for on every decision; there are few zones, so each is worked out once. */
+  final class Lineages {
+    private static final java.util.concurrent.ConcurrentHashMap<ClientZone, List<ClientZone>> CACHE =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Lineages() {}
+
+    static List<ClientZone> of(ClientZone zone) {
+      List<ClientZone> cached = CACHE.get(zone);
+      if (cached != null) {
+        return cached;
+      }
+      List<ClientZone> out = new ArrayList<>(4);
+      Optional<ClientZone> z = Optional.of(zone);
+      while (z.isPresent()) {
+        out.add(z.get());
+        z = z.get().parent();
+      }
+      List<ClientZone> lineage = List.copyOf(out);
+      CACHE.put(zone, lineage);
+      return lineage;
+    }
   }
 
   /** Every client. */

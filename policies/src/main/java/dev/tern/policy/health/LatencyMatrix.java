@@ -1,12 +1,11 @@
 package dev.tern.policy.health;
 
 import dev.tern.policy.geo.Region;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.Set;
-import java.util.TreeMap;
 
 /** Measured latency in milliseconds, vantage point × backend, for one service. */
 public final class LatencyMatrix {
@@ -14,18 +13,20 @@ public final class LatencyMatrix {
   public static final LatencyMatrix EMPTY = new LatencyMatrix(Map.of());
 
   private final Map<Region, Map<String, Double>> byVantage;
+  private final List<Region> vantages;
 
   private LatencyMatrix(Map<Region, Map<String, Double>> byVantage) {
     this.byVantage = byVantage;
+    this.vantages = byVantage.keySet().stream().sorted(Comparator.comparing(Region::key)).toList();
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The vantage points that measured anything. */
-  public Set<Region> vantages() {
-    return byVantage.keySet();
+  /** The vantage points that measured anything, ordered by region key. */
+  public List<Region> vantages() {
+    return vantages;
   }
 
   public OptionalDouble latency(Region vantage, String backend) {
@@ -55,8 +56,7 @@ public final class LatencyMatrix {
 
   /** Collects measurements; a later value for the same cell replaces the earlier one. */
   public static final class Builder {
-    private final Map<Region, Map<String, Double>> cells =
-        new TreeMap<>(java.util.Comparator.comparing(Region::key));
+    private final Map<Region, Map<String, Double>> cells = new HashMap<>();
 
     private Builder() {}
 
@@ -66,9 +66,9 @@ public final class LatencyMatrix {
     }
 
     public LatencyMatrix build() {
-      Map<Region, Map<String, Double>> copy = new TreeMap<>(java.util.Comparator.comparing(Region::key));
-      cells.forEach((v, row) -> copy.put(v, Collections.unmodifiableMap(new HashMap<>(row))));
-      return new LatencyMatrix(Collections.unmodifiableMap(copy));
+      Map<Region, Map<String, Double>> copy = new HashMap<>();
+      cells.forEach((v, row) -> copy.put(v, Map.copyOf(row)));
+      return new LatencyMatrix(Map.copyOf(copy));
     }
   }
 }

@@ -87,7 +87,7 @@ public final class RoutingEngine {
     for (int z = 0; z < compiled.zones().size(); z++) {
       ClientZone zone = compiled.zones().get(z);
       ZoneRules rules = compiled.rules(z);
-      Optional<ZoneAnswer> before = comparable.flatMap(p -> p.zone(zone));
+      Optional<ZoneAnswer> before = previousZone(comparable, z, zone);
       List<Region> vantages =
           service.routing() instanceof RoutingMethod.Latency
               ? nearestVantages(zone, view.latency())
@@ -113,7 +113,22 @@ public final class RoutingEngine {
     return limitChanges(service, policyVersion, zones, comparable, verdicts, compiled, now, warnings);
   }
 
-  private record ZoneKey(ZoneRules rules, List<WeightedAnswer> before, List<Region> vantages) {}
+  /**
+   * Zones with the same rules, the same previous answer and the same nearest vantages get the same
+   * answer. Rules are canonical instances and previous answers are shared lists, so identity is
+   * compared first; an equal but distinct list only costs a second computation.
+   */
+  private record ZoneKey(ZoneRules rules, List<WeightedAnswer> before, List<Region> vantages) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ZoneKey k && k.rules == rules && k.before == before && k.vantages.equals(vantages);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * System.identityHashCode(rules) + System.identityHashCode(before)) + vantages.hashCode();
+    }
+  }
 
   /** A zone's answer with the warnings it raised, reused by zones with the same key. */
   private record Decided(ZoneAnswer answer, List<PlanWarning> warnings) {}
@@ -228,6 +243,18 @@ public final class RoutingEngine {
     Choice choice = choose(compiled, rules, order, eligible, view.latency(), vantages, before, why);
     spreadForCapacity(compiled, zone, rules, order, eligible, choice, why, warnings);
     return new ZoneAnswer(zone, Mode.NORMAL, answers(compiled, order, choice, status, false), why);
+  }
+
+  /** The previous plan's answer for a zone; plans of one policy list their zones in the same order. */
+  private static Optional<ZoneAnswer> previousZone(Optional<RoutingPlan> previous, int index, ClientZone zone) {
+    if (previous.isEmpty()) {
+      return Optional.empty();
+    }
+    List<ZoneAnswer> zones = previous.get().zones();
+    if (index < zones.size() && zones.get(index).zone().equals(zone)) {
+      return Optional.of(zones.get(index));
+    }
+    return previous.get().zone(zone);
   }
 
   /** Null when the backend may answer in this zone; otherwise the reason it may not. */
@@ -382,15 +409,14 @@ public final class RoutingEngine {
         if (eligible[k] && compiled.backend(order[k]).name().equals(current)
             && !Double.isNaN(ms[k]) && ms[k] <= ms[best] + tolerance) {
           c.add(k, 1);
-          why.add(String.format(
-              "latency: %s stays (%.1f ms from %s; best %.1f ms, within the %.0f ms tolerance)",
-              current, ms[k], from, ms[best], tolerance));
+          why.add("latency: " + current + " stays (" + millis(ms[k]) + " from " + from + "; best "
+              + millis(ms[best]) + ", within the " + millis(tolerance) + " tolerance)");
           return;
         }
       }
     }
     c.add(best, 1);
-    why.add(String.format("latency: %s is fastest (%.1f ms from %s)", compiled.backend(order[best]).name(), ms[best], from));
+    why.add("latency: " + compiled.backend(order[best]).name() + " is fastest (" + millis(ms[best]) + " from " + from + ")");
   }
 
   /** Mean latency of each candidate over the given vantages; NaN where none measured it. */
@@ -417,19 +443,31 @@ public final class RoutingEngine {
    * nearest zone above it that has any, else all of them.
    */
   static List<Region> nearestVantages(ClientZone zone, LatencyMatrix latency) {
-    for (ClientZone z : zone.lineage()) {
-      List<Region> inside = new ArrayList<>();
-      for (Region v : latency.vantages()) {
-        if (z.contains(v.zone())) {
-          inside.add(v);
-        }
-      }
-      if (!inside.isEmpty()) {
-        return List.copyOf(inside);
-      }
-    }
-    return List.of();
+    List<Region> all = latency.vantages();
+    return NEAREST
+        .computeIfAbsent(zone, z -> new java.util.concurrent.ConcurrentHashMap<>())
+        .computeIfAbsent(all, vantages -> {
+          for (ClientZone z : zone.lineage()) {
+            List<Region> inside = new ArrayList<>();
+            for (Region v : vantages) {
+              if (z.contains(v.zone())) {
+                inside.add(v);
+              }
+            }
+            if (!inside.isEmpty()) {
+              return List.copyOf(inside);
+            }
+          }
+          return List.of();
+        });
   }
+
+  /**
+   * Nearest vantages by zone and vantage set. Both come from small, slowly changing sets (client
+   * zones of the policy, regions with probes), so this stays small; it only memoises a pure function.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<ClientZone, java.util.concurrent.ConcurrentHashMap<List<Region>, List<Region>>>
+      NEAREST = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static void spreadForCapacity(
       CompiledService compiled,
@@ -640,6 +678,10 @@ public final class RoutingEngine {
       out.add(compiled.backend(i).name());
     }
     return out.toString();
+  }
+
+  private static String millis(double ms) {
+    return Math.round(ms * 10) / 10.0 + " ms";
   }
 
   private static String percent(double share) {
