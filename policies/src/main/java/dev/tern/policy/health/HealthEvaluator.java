@@ -206,7 +206,12 @@ public final class HealthEvaluator {
               + (voters.size() - deciding) + " undecided); verdict kept";
     }
     Instant since = health == previous.health() ? previous.since() : now;
-    HealthVerdict verdict = new HealthVerdict(state.backend(), health, since, voters, reason);
+    Optional<Instant> lastUnhealthy =
+        previous.health() == Health.UNHEALTHY && health != Health.UNHEALTHY
+            ? Optional.of(now)
+            : previous.lastUnhealthy();
+    HealthVerdict verdict =
+        new HealthVerdict(state.backend(), health, since, lastUnhealthy, voters, reason);
     return new BackendHealth(state.backend(), state.views(), verdict);
   }
 

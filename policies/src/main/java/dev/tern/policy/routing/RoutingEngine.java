@@ -280,7 +280,7 @@ public final class RoutingEngine {
       }
       case HEALTHY -> {
         Duration delay = compiled.service().health().failbackDelay();
-        boolean recent = verdict.since().plus(delay).isAfter(now);
+        boolean recent = verdict.lastUnhealthy().isPresent() && verdict.since().plus(delay).isAfter(now);
         if (!recent || !hasPrevious || before.map(z -> z.contains(b.name())).orElse(false)) {
           yield null;
         }

@@ -106,7 +106,7 @@ public class RoutingBenchmark {
       LatencyMatrix.Builder latency = LatencyMatrix.builder();
       for (Backend b : service.backends()) {
         Health h = (s + b.name().hashCode()) % 11 == 0 ? Health.UNHEALTHY : Health.HEALTHY;
-        verdicts.put(b.name(), new HealthVerdict(b.name(), h, T0.minusSeconds(600), List.of(), "bench"));
+        verdicts.put(b.name(), new HealthVerdict(b.name(), h, T0.minusSeconds(600), Optional.empty(), List.of(), "bench"));
         for (int v = 0; v < vantages.length; v++) {
           latency.put(vantages[v], b.name(), 5 + ((s * 31 + v * 17 + b.name().hashCode()) & 127));
         }
@@ -196,7 +196,7 @@ public class RoutingBenchmark {
     HealthVerdict old = view.verdicts().get(backend);
     Health flipped = old.health() == Health.HEALTHY ? Health.UNHEALTHY : Health.HEALTHY;
     Map<String, HealthVerdict> verdicts = new HashMap<>(view.verdicts());
-    verdicts.put(backend, new HealthVerdict(backend, flipped, T0.plusSeconds(5), List.of(), "bench flip"));
+    verdicts.put(backend, new HealthVerdict(backend, flipped, T0.plusSeconds(5), Optional.empty(), List.of(), "bench flip"));
     HealthView changed = new HealthView(verdicts, view.latency(), view.drained());
     Decision d = engine.decide(compiled[s], 1, changed, Optional.of(plans[s]), T0.plusSeconds(5));
     views[s] = changed;

@@ -183,7 +183,7 @@ class RoutingEngineTest {
     Service s = threeRegionShop(new RoutingMethod.Failover());
     RoutingPlan failedOver = decide(s, Verdicts.since(T0.minusSeconds(600)).up("ams", "iad").down("fra")).plan();
     Instant recovered = T0.plusSeconds(10);
-    Verdicts back = Verdicts.since(T0.minusSeconds(600)).up("ams", "iad").upSince(recovered, "fra");
+    Verdicts back = Verdicts.since(T0.minusSeconds(600)).up("ams", "iad").recoveredAt(recovered, "fra");
     Decision early = decide(s, back, failedOver, recovered.plusSeconds(59));
     assertFalse(early.changed());
     assertEquals(Map.of("ams", 1000), weights(early.plan().answerFor(zone("default"))));
@@ -191,6 +191,14 @@ class RoutingEngineTest {
     assertTrue(late.changed());
     assertEquals(Map.of("fra", 1000), weights(late.plan().answerFor(zone("default"))));
     assertEquals(failedOver.version() + 1, late.plan().version());
+  }
+
+  @Test
+  void a_backend_that_never_failed_takes_traffic_at_once_without_waiting_for_failback() {
+    Service s = threeRegionShop(new RoutingMethod.Failover());
+    RoutingPlan before = decide(s, Verdicts.since(T0.minusSeconds(600)).up("fra", "ams", "iad")).plan();
+    Decision d = decide(s, Verdicts.since(T0).up("ams", "iad").down("fra"), before, T0.plusSeconds(1));
+    assertEquals(Map.of("ams", 1000), weights(d.plan().answerFor(zone("default"))));
   }
 
   @Test

@@ -153,7 +153,10 @@ class RoutingProperties {
         health.put(name, h);
         HealthVerdict old = verdicts.get(name);
         Instant since = old != null && old.health() == h ? old.since() : now;
-        verdicts.put(name, new HealthVerdict(name, h, since, List.of(), "generated"));
+        Optional<Instant> lastUnhealthy =
+            old == null ? Optional.empty()
+                : old.health() == Health.UNHEALTHY && h != Health.UNHEALTHY ? Optional.of(now) : old.lastUnhealthy();
+        verdicts.put(name, new HealthVerdict(name, h, since, lastUnhealthy, List.of(), "generated"));
         if (step.drained().get(i)) {
           drained.add(name);
         }

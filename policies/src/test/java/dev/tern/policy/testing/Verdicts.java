@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Builds {@link HealthView}s in tests: {@code Verdicts.at(t).down("fra").up("ams").view()}. */
@@ -28,19 +29,20 @@ public final class Verdicts {
   }
 
   public Verdicts up(String... backends) {
-    return put(Health.HEALTHY, since, backends);
+    return put(Health.HEALTHY, since, Optional.empty(), backends);
   }
 
   public Verdicts down(String... backends) {
-    return put(Health.UNHEALTHY, since, backends);
+    return put(Health.UNHEALTHY, since, Optional.empty(), backends);
   }
 
   public Verdicts downSince(Instant at, String... backends) {
-    return put(Health.UNHEALTHY, at, backends);
+    return put(Health.UNHEALTHY, at, Optional.empty(), backends);
   }
 
-  public Verdicts upSince(Instant at, String... backends) {
-    return put(Health.HEALTHY, at, backends);
+  /** Healthy since {@code at}, after having been UNHEALTHY until then. */
+  public Verdicts recoveredAt(Instant at, String... backends) {
+    return put(Health.HEALTHY, at, Optional.of(at), backends);
   }
 
   public Verdicts drained(String... backends) {
@@ -53,9 +55,9 @@ public final class Verdicts {
     return this;
   }
 
-  private Verdicts put(Health health, Instant at, String... backends) {
+  private Verdicts put(Health health, Instant at, Optional<Instant> lastUnhealthy, String... backends) {
     for (String b : backends) {
-      verdicts.put(b, new HealthVerdict(b, health, at, List.of(), "test: " + health));
+      verdicts.put(b, new HealthVerdict(b, health, at, lastUnhealthy, List.of(), "test: " + health));
     }
     return this;
   }
