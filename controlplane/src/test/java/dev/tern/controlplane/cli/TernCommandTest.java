@@ -1,0 +1,72 @@
+package dev.tern.controlplane.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TernCommandTest {
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run tern(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int exit = new CommandLine(new TernCommand()).execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void validate_accepts_the_example_policy() {
+    Run run = tern("policy", "validate", "../docs/examples/global-shop.yaml");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("global-shop.yaml: ok, 4 service(s)"), run.out());
+  }
+
+  @Test
+  void validate_reports_each_problem_with_file_line_and_column_and_fails(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, """
+        kind: Service
+        name: shop
+        hostname: shop.gslb.example.com
+        routing:
+          method: failover
+        backends:
+          - name: fra
+            cloud: aws
+            region: eu-central-1
+            jurisdiction: EU
+            address: 192.0.2.10
+            wieght: 3
+        """);
+    Run run = tern("policy", "validate", file.toString());
+    assertEquals(1, run.exit());
+    assertTrue(run.err().contains(file + ":12:5: services.shop.backends[0].wieght: "), run.err());
+    assertTrue(run.err().contains("did you mean 'weight'?"), run.err());
+    assertTrue(run.err().contains("nothing was applied"), run.err());
+  }
+
+  @Test
+  void demo_with_an_unknown_outage_region_says_how_to_write_one() {
+    Run run = tern("demo", "--outage", "eu-central-1");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("write it as cloud:region"), run.err());
+  }
+}
