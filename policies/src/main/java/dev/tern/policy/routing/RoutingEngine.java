@@ -65,6 +65,13 @@ public final class RoutingEngine {
     GUARDRAIL_HELD
   }
 
+  /** What one decision knows about the service as a whole. */
+  private record Round(
+      CompiledService compiled, Status[] status, HealthVerdict[] verdicts, HealthView view, boolean hasPrevious, Instant now) {}
+
+  /** What one decision knows about one group of zones. */
+  private record Zone(ClientZone zone, ZoneRules rules, List<Region> vantages, Optional<ZoneAnswer> before) {}
+
   /** Decides the plan of one service. */
   public Decision decide(
       CompiledService compiled,
@@ -81,6 +88,7 @@ public final class RoutingEngine {
     Status[] status = statuses(compiled, view, verdicts, warnings);
     Optional<RoutingPlan> comparable =
         previous.filter(p -> p.service().equals(service.name()));
+    Round round = new Round(compiled, status, verdicts, view, comparable.isPresent(), now);
 
     Map<ZoneKey, Decided> memo = new HashMap<>();
     List<ZoneAnswer> zones = new ArrayList<>(compiled.zones().size());
@@ -96,8 +104,7 @@ public final class RoutingEngine {
       Decided shared = memo.get(key);
       if (shared == null) {
         List<PlanWarning> zoneWarnings = new ArrayList<>(0);
-        ZoneAnswer answer =
-            decideZone(compiled, zone, rules, status, verdicts, view, vantages, before, comparable.isPresent(), now, zoneWarnings);
+        ZoneAnswer answer = decideZone(round, new Zone(zone, rules, vantages, before), zoneWarnings);
         shared = new Decided(answer, zoneWarnings);
         memo.put(key, shared);
         zones.add(answer);
@@ -194,19 +201,10 @@ public final class RoutingEngine {
     return status;
   }
 
-  private ZoneAnswer decideZone(
-      CompiledService compiled,
-      ClientZone zone,
-      ZoneRules rules,
-      Status[] status,
-      HealthVerdict[] verdicts,
-      HealthView view,
-      List<Region> vantages,
-      Optional<ZoneAnswer> before,
-      boolean hasPrevious,
-      Instant now,
-      List<PlanWarning> warnings) {
-    Service service = compiled.service();
+  private ZoneAnswer decideZone(Round round, Zone z, List<PlanWarning> warnings) {
+    CompiledService compiled = round.compiled();
+    Status[] status = round.status();
+    ZoneRules rules = z.rules();
     List<String> why = new ArrayList<>(4);
     if (rules.residencyBound()) {
       why.add("residency: " + rules.residency());
@@ -216,7 +214,7 @@ public final class RoutingEngine {
     int eligibleCount = 0;
     for (int k = 0; k < order.length; k++) {
       int i = order[k];
-      String out = exclusion(compiled, i, status[i], verdicts[i], before, hasPrevious, now);
+      String out = exclusion(round, i, z.before());
       if (out == null) {
         eligible[k] = true;
         eligibleCount++;
@@ -238,11 +236,11 @@ public final class RoutingEngine {
       }
     }
     if (eligibleCount == 0) {
-      return noneEligible(compiled, zone, rules, status, verdicts, view, vantages, before, why, warnings);
+      return noneEligible(round, z, why, warnings);
     }
-    Choice choice = choose(compiled, rules, order, eligible, view.latency(), vantages, before, why);
-    spreadForCapacity(compiled, zone, rules, order, eligible, choice, why, warnings);
-    return new ZoneAnswer(zone, Mode.NORMAL, answers(compiled, order, choice, status, false), why);
+    Choice choice = choose(round, z, eligible, why);
+    spreadForCapacity(compiled, z, eligible, choice, why, warnings);
+    return new ZoneAnswer(z.zone(), Mode.NORMAL, answers(compiled, order, choice, status, false), why);
   }
 
   /** The previous plan's answer for a zone; plans of one policy list their zones in the same order. */
@@ -258,16 +256,13 @@ public final class RoutingEngine {
   }
 
   /** Null when the backend may answer in this zone; otherwise the reason it may not. */
-  private static String exclusion(
-      CompiledService compiled,
-      int i,
-      Status status,
-      HealthVerdict verdict,
-      Optional<ZoneAnswer> before,
-      boolean hasPrevious,
-      Instant now) {
+  private static String exclusion(Round round, int i, Optional<ZoneAnswer> before) {
+    CompiledService compiled = round.compiled();
+    HealthVerdict verdict = round.verdicts()[i];
+    boolean hasPrevious = round.hasPrevious();
+    Instant now = round.now();
     Backend b = compiled.backend(i);
-    return switch (status) {
+    return switch (round.status()[i]) {
       case DRAINED_BY_OPERATOR -> b.name() + " left out: drained by an operator";
       case DRAINED_BY_HEALTH ->
           b.name() + " left out: UNHEALTHY since " + verdict.since() + " (" + verdict.reason() + ")";
@@ -305,15 +300,9 @@ public final class RoutingEngine {
     }
   }
 
-  private static Choice choose(
-      CompiledService compiled,
-      ZoneRules rules,
-      int[] order,
-      boolean[] eligible,
-      LatencyMatrix latency,
-      List<Region> vantages,
-      Optional<ZoneAnswer> before,
-      List<String> why) {
+  private static Choice choose(Round round, Zone z, boolean[] eligible, List<String> why) {
+    CompiledService compiled = round.compiled();
+    int[] order = z.rules().order();
     Choice c = new Choice();
     switch (compiled.service().routing()) {
       case RoutingMethod.Weighted w -> {
@@ -353,7 +342,8 @@ public final class RoutingEngine {
           }
         }
       }
-      case RoutingMethod.Latency l -> chooseByLatency(compiled, l, order, eligible, latency, vantages, before, c, why);
+      case RoutingMethod.Latency l ->
+          chooseByLatency(compiled, l, order, eligible, round.view().latency(), z.vantages(), z.before(), c, why);
     }
     return c;
   }
@@ -470,15 +460,9 @@ public final class RoutingEngine {
       NEAREST = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static void spreadForCapacity(
-      CompiledService compiled,
-      ClientZone zone,
-      ZoneRules rules,
-      int[] order,
-      boolean[] eligible,
-      Choice c,
-      List<String> why,
-      List<PlanWarning> warnings) {
-    int demand = rules.demand();
+      CompiledService compiled, Zone z, boolean[] eligible, Choice c, List<String> why, List<PlanWarning> warnings) {
+    int[] order = z.rules().order();
+    int demand = z.rules().demand();
     if (demand <= 0) {
       return;
     }
@@ -516,20 +500,14 @@ public final class RoutingEngine {
             : "capacity: demand " + demand + " is more than the first choice can take; spread onto "
                 + String.join(", ", added) + " (capacity now " + capacity + ")";
     why.add(message);
-    warnings.add(new PlanWarning(PlanWarning.Kind.CAPACITY_SPREAD, compiled.service().name(), Optional.of(zone), message));
+    warnings.add(new PlanWarning(PlanWarning.Kind.CAPACITY_SPREAD, compiled.service().name(), Optional.of(z.zone()), message));
   }
 
-  private ZoneAnswer noneEligible(
-      CompiledService compiled,
-      ClientZone zone,
-      ZoneRules rules,
-      Status[] status,
-      HealthVerdict[] verdicts,
-      HealthView view,
-      List<Region> vantages,
-      Optional<ZoneAnswer> before,
-      List<String> why,
-      List<PlanWarning> warnings) {
+  private ZoneAnswer noneEligible(Round round, Zone z, List<String> why, List<PlanWarning> warnings) {
+    CompiledService compiled = round.compiled();
+    Status[] status = round.status();
+    ZoneRules rules = z.rules();
+    ClientZone zone = z.zone();
     String service = compiled.service().name();
     int[] order = rules.order();
     boolean[] allowed = new boolean[order.length];
@@ -558,7 +536,7 @@ public final class RoutingEngine {
             service,
             Optional.of(zone),
             message));
-    Choice choice = choose(compiled, rules, order, allowed, view.latency(), vantages, before, why);
+    Choice choice = choose(round, z, allowed, why);
     return new ZoneAnswer(zone, Mode.FAIL_OPEN, answers(compiled, order, choice, status, true), why);
   }
 
