@@ -1,0 +1,123 @@
+package dev.tern.controlplane.cluster;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.SYM_ENCRYPT;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.protocols.raft.ELECTION;
+import org.jgroups.protocols.raft.FileBasedLog;
+import org.jgroups.protocols.raft.NO_DUPES;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.protocols.raft.REDIRECT;
+import org.jgroups.stack.Protocol;
+
+/**
+ * Builds a node's JGroups stack: TCP with {@code TCP_NODELAY} on the member's own address and port,
+ * discovery from the static member list, failure detection tuned for a small cluster on a fast
+ * network, AES encryption (SYM_ENCRYPT) and AUTH keyed by the cluster secret, and Raft with leader
+ * redirection on top.
+ *
+ * <table>
+ *   <caption>Timing</caption>
+ *   <tr><th>what</th><th>setting</th><th>effect</th></tr>
+ *   <tr><td>crashed member (sockets closed)</td><td>FD_SOCK2 + VERIFY_SUSPECT2 500 ms</td>
+ *       <td>leader re-elected in about 0.6 s</td></tr>
+ *   <tr><td>hung member (sockets open)</td><td>FD_ALL3 interval 1 s, timeout 4 s</td>
+ *       <td>suspected after about 4 s</td></tr>
+ * </table>
+ */
+public final class ChannelFactory {
+
+  private ChannelFactory() {}
+
+  public static JChannel create(ClusterConfig config) throws Exception {
+    return new JChannel(protocols(config)).name(config.nodeId());
+  }
+
+  static List<Protocol> protocols(ClusterConfig config) throws Exception {
+    ClusterConfig.Member self = config.self();
+    Files.createDirectories(config.dataDir());
+    List<InetSocketAddress> hosts =
+        config.members().stream().map(m -> new InetSocketAddress(m.host(), m.port())).toList();
+
+    TCP tcp = new TCP();
+    tcp.setBindAddress(InetAddress.getByName(self.host()));
+    tcp.setBindPort(self.port());
+    tcp.setPortRange(0);
+    tcp.tcpNodelay(true);
+
+    TCPPING discovery = new TCPPING();
+    discovery.initialHosts(hosts);
+    discovery.portRange(0);
+
+    SYM_ENCRYPT encrypt = new SYM_ENCRYPT();
+    encrypt.setSecretKey(new SecretKeySpec(derive(config.secret(), "tern-cluster-encryption"), "AES"));
+
+    AUTH auth = new AUTH();
+    SharedSecretToken token = new SharedSecretToken(config.secret());
+    auth.setAuthToken(token);
+    token.setAuth(auth);
+
+    RAFT raft = new RAFT();
+    raft.members(config.members().stream().map(ClusterConfig.Member::id).toList());
+    raft.raftId(config.nodeId());
+    raft.logClass(FileBasedLog.class.getName());
+    raft.logDir(config.dataDir().toString());
+    raft.logPrefix("tern-" + config.nodeId());
+    raft.logUseFsync(config.fsync());
+    raft.maxLogSize(config.maxLogBytes());
+
+    return List.of(
+        tcp,
+        discovery,
+        new MERGE3().setMinInterval(1_000).setMaxInterval(3_000),
+        new FD_SOCK2(),
+        new FD_ALL3().setInterval(1_000).setTimeout(4_000),
+        new VERIFY_SUSPECT2().setTimeout(500),
+        encrypt,
+        new NAKACK2(),
+        new UNICAST3(),
+        new STABLE(),
+        new NO_DUPES(),
+        auth,
+        new GMS().setJoinTimeout(1_000),
+        new FRAG4(),
+        new ELECTION(),
+        raft,
+        new REDIRECT());
+  }
+
+  /** A 256-bit key for one purpose, derived from the cluster secret (HKDF-SHA256, one block). */
+  static byte[] derive(String secret, String purpose) {
+    try {
+      Mac extract = Mac.getInstance("HmacSHA256");
+      extract.init(new SecretKeySpec("tern-cluster-v1".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      byte[] prk = extract.doFinal(secret.getBytes(StandardCharsets.UTF_8));
+      Mac expand = Mac.getInstance("HmacSHA256");
+      expand.init(new SecretKeySpec(prk, "HmacSHA256"));
+      expand.update(purpose.getBytes(StandardCharsets.UTF_8));
+      expand.update((byte) 1);
+      return expand.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

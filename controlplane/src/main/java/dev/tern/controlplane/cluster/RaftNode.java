@@ -1,0 +1,194 @@
+package dev.tern.controlplane.cluster;
+
+import dev.tern.controlplane.state.ApplyResult;
+import dev.tern.controlplane.state.Command;
+import dev.tern.controlplane.state.CommandCodec;
+import dev.tern.controlplane.state.ReplicatedState;
+import dev.tern.controlplane.state.TernStateMachine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.protocols.raft.Role;
+import org.jgroups.raft.RaftHandle;
+
+/**
+ * One member of the Tern cluster: a JGroups channel running Raft over {@link TernStateMachine}.
+ *
+ * <p>{@link #submit} works on any node: a follower forwards the command to the leader, and the
+ * future completes only once the command is committed and applied, with the state machine's
+ * answer. It fails with {@link NotCommittedException} when no leader could commit it in time.
+ */
+public final class RaftNode implements AutoCloseable {
+
+  /** The command was not committed: no leader, lost leadership, or the deadline passed. Retry. */
+  public static final class NotCommittedException extends RuntimeException {
+    NotCommittedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final ClusterConfig config;
+  private final TernStateMachine stateMachine = new TernStateMachine();
+  private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
+  private volatile JChannel channel;
+  private volatile RaftHandle raft;
+  private volatile boolean leader;
+
+  public RaftNode(ClusterConfig config) {
+    this.config = config;
+  }
+
+  /** Connects to the cluster; returns once this node's channel is up (a leader may come later). */
+  public RaftNode start() throws Exception {
+    JChannel ch = ChannelFactory.create(config);
+    RaftHandle handle = new RaftHandle(ch, stateMachine);
+    handle.addRoleListener(this::roleChanged);
+    ch.connect("tern");
+    channel = ch;
+    raft = handle;
+    return this;
+  }
+
+  private void roleChanged(Role role) {
+    boolean now = role == Role.Leader;
+    if (now != leader) {
+      leader = now;
+      for (Consumer<Boolean> l : leadershipListeners) {
+        l.accept(now);
+      }
+    }
+  }
+
+  /** Called with {@code true} when this node becomes leader and {@code false} when it stops being one. */
+  public void onLeadershipChange(Consumer<Boolean> listener) {
+    leadershipListeners.add(listener);
+  }
+
+  /** Called on the applying thread after every applied command, on every node. */
+  public void onApplied(Consumer<Command> listener) {
+    stateMachine.addListener(listener);
+  }
+
+  /** Replicates {@code command}; completes after commit with the state machine's result. */
+  public CompletableFuture<ApplyResult> submit(Command command, Duration timeout) {
+    byte[] bytes = CommandCodec.encode(command);
+    CompletableFuture<byte[]> sent;
+    try {
+      sent = raft.setAsync(bytes, 0, bytes.length, null);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(new NotCommittedException("not committed: " + e.getMessage(), e));
+    }
+    return sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((result, error) -> {
+          if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            throw new NotCommittedException(
+                cause instanceof java.util.concurrent.TimeoutException
+                    ? "not committed within " + timeout.toMillis() + " ms; is a majority of the cluster up?"
+                    : "not committed: " + cause,
+                cause);
+          }
+          return CommandCodec.decodeResult(result);
+        });
+  }
+
+  public ReplicatedState state() {
+    return stateMachine.state();
+  }
+
+  public boolean isLeader() {
+    return raft != null && raft.isLeader();
+  }
+
+  public String nodeId() {
+    return config.nodeId();
+  }
+
+  public ClusterConfig config() {
+    return config;
+  }
+
+  /** The leader's Raft id, if one is known. */
+  public Optional<String> leaderId() {
+    Address a = raft == null ? null : raft.leader();
+    return Optional.ofNullable(a).map(Address::toString);
+  }
+
+  public long term() {
+    return raft.currentTerm();
+  }
+
+  public long commitIndex() {
+    return raft.commitIndex();
+  }
+
+  public long lastApplied() {
+    return raft.lastApplied();
+  }
+
+  /** The nodes this one currently sees connected, by name. */
+  public List<String> connected() {
+    JChannel ch = channel;
+    return ch == null || ch.getView() == null
+        ? List.of()
+        : ch.getView().getMembers().stream().map(Address::toString).toList();
+  }
+
+  /** The voting members as Raft currently knows them. */
+  public List<String> members() {
+    return raft.raft().members();
+  }
+
+  public RAFT raftProtocol() {
+    return raft.raft();
+  }
+
+  /** Adds a voting member (forwarded to the leader); completes once the change is committed. */
+  public CompletableFuture<byte[]> addMember(String id) throws Exception {
+    return channel.getProtocolStack().findProtocol(org.jgroups.protocols.raft.REDIRECT.class) instanceof org.jgroups.protocols.raft.REDIRECT r
+        ? r.addServer(id)
+        : raft.addServer(id);
+  }
+
+  /** Removes a voting member (forwarded to the leader); completes once the change is committed. */
+  public CompletableFuture<byte[]> removeMember(String id) throws Exception {
+    return channel.getProtocolStack().findProtocol(org.jgroups.protocols.raft.REDIRECT.class) instanceof org.jgroups.protocols.raft.REDIRECT r
+        ? r.removeServer(id)
+        : raft.removeServer(id);
+  }
+
+  /** Takes a snapshot now and truncates the log. */
+  public void snapshot() throws Exception {
+    raft.snapshot();
+  }
+
+  /** Leaves the cluster politely and closes the log. */
+  @Override
+  public void close() {
+    JChannel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+    roleChanged(Role.Follower);
+  }
+
+  /** Drops off the network without a goodbye, as a crash would: for fault tests. */
+  public void crash() {
+    JChannel ch = channel;
+    if (ch != null) {
+      try {
+        org.jgroups.util.Util.shutdown(ch);
+      } catch (Exception e) {
+        ch.close();
+      }
+    }
+    roleChanged(Role.Follower);
+  }
+}

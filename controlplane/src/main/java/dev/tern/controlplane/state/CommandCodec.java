@@ -1,0 +1,311 @@
+package dev.tern.controlplane.state;
+
+import dev.tern.controlplane.state.Command.DeleteService;
+import dev.tern.controlplane.state.Command.PublishPlan;
+import dev.tern.controlplane.state.Command.PutService;
+import dev.tern.controlplane.state.Command.RecordMembership;
+import dev.tern.controlplane.state.Command.RecordVerdicts;
+import dev.tern.controlplane.state.Command.SetDrain;
+import dev.tern.controlplane.state.Command.VerdictRecord;
+import dev.tern.policy.geo.ClientZone;
+import dev.tern.policy.health.Health;
+import dev.tern.policy.routing.RoutingPlan;
+import dev.tern.policy.routing.WeightedAnswer;
+import dev.tern.policy.routing.ZoneAnswer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one place commands, plans and results become bytes and back. Layout of a command: {@code
+ * short id, byte version, fields...}. Decoding dispatches on (id, version), so once a version has
+ * been written to a log its decoder stays here for good.
+ *
+ * <p>Strings are UTF-8 with an int length (so policies over 64 KiB fit); instants are epoch
+ * milliseconds; optionals are a presence byte and the value.
+ */
+public final class CommandCodec {
+
+  private CommandCodec() {}
+
+  /** Thrown for bytes that are no command this version of Tern knows. */
+  public static final class UnknownCommandException extends IOException {
+    UnknownCommandException(String message) {
+      super(message);
+    }
+  }
+
+  public static byte[] encode(Command command) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeShort(command.id());
+      out.writeByte(command.version());
+      writeString(out, command.actor());
+      writeInstant(out, command.at());
+      switch (command) {
+        case PutService c -> {
+          writeString(out, c.reason());
+          writeString(out, c.name());
+          writeString(out, c.yaml());
+        }
+        case DeleteService c -> {
+          writeString(out, c.reason());
+          writeString(out, c.name());
+        }
+        case SetDrain c -> {
+          writeString(out, c.reason());
+          writeString(out, c.service());
+          writeString(out, c.backend());
+          out.writeBoolean(c.drained());
+        }
+        case RecordVerdicts c -> {
+          out.writeInt(c.verdicts().size());
+          for (VerdictRecord v : c.verdicts()) {
+            writeVerdict(out, v);
+          }
+        }
+        case PublishPlan c -> {
+          out.writeLong(c.basedOnVersion());
+          writePlan(out, c.plan());
+          out.writeBoolean(c.failover().isPresent());
+          if (c.failover().isPresent()) {
+            writeFailover(out, c.failover().get());
+          }
+        }
+        case RecordMembership c -> {
+          writeString(out, c.reason());
+          writeString(out, c.action());
+          writeString(out, c.member());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static Command decode(byte[] buf, int offset, int length) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
+    short id = in.readShort();
+    byte version = in.readByte();
+    if (version != 1) {
+      throw new UnknownCommandException("command " + id + " version " + version + " is newer than this node");
+    }
+    String actor = readString(in);
+    Instant at = readInstant(in);
+    return switch (id) {
+      case PutService.ID -> new PutService(actor, at, readString(in), readString(in), readString(in));
+      case DeleteService.ID -> new DeleteService(actor, at, readString(in), readString(in));
+      case SetDrain.ID ->
+          new SetDrain(actor, at, readString(in), readString(in), readString(in), in.readBoolean());
+      case RecordVerdicts.ID -> {
+        int n = in.readInt();
+        List<VerdictRecord> verdicts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          verdicts.add(readVerdict(in));
+        }
+        yield new RecordVerdicts(actor, at, verdicts);
+      }
+      case PublishPlan.ID -> {
+        long based = in.readLong();
+        RoutingPlan plan = readPlan(in);
+        Optional<FailoverEvent> failover = in.readBoolean() ? Optional.of(readFailover(in)) : Optional.empty();
+        yield new PublishPlan(actor, at, based, plan, failover);
+      }
+      case RecordMembership.ID ->
+          new RecordMembership(actor, at, readString(in), readString(in), readString(in));
+      default -> throw new UnknownCommandException("unknown command id " + id);
+    };
+  }
+
+  public static byte[] encode(ApplyResult result) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      switch (result) {
+        case ApplyResult.Applied a -> {
+          out.writeByte(0);
+          out.writeLong(a.version());
+        }
+        case ApplyResult.Rejected r -> {
+          out.writeByte(1);
+          writeString(out, r.reason());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static ApplyResult decodeResult(byte[] bytes) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      return in.readByte() == 0 ? new ApplyResult.Applied(in.readLong()) : new ApplyResult.Rejected(readString(in));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void writeVerdict(DataOutput out, VerdictRecord v) throws IOException {
+    writeString(out, v.service());
+    writeString(out, v.backend());
+    out.writeByte(v.health().ordinal());
+    writeInstant(out, v.since());
+    writeOptionalInstant(out, v.lastUnhealthy());
+    writeString(out, v.reason());
+    writeStrings(out, v.downVantages());
+  }
+
+  static VerdictRecord readVerdict(DataInput in) throws IOException {
+    return new VerdictRecord(
+        readString(in), readString(in), Health.values()[in.readByte()], readInstant(in),
+        readOptionalInstant(in), readString(in), readStrings(in));
+  }
+
+  static void writePlan(DataOutput out, RoutingPlan p) throws IOException {
+    writeString(out, p.service());
+    writeString(out, p.hostname());
+    out.writeLong(p.version());
+    out.writeLong(p.policyVersion());
+    out.writeInt(p.ttl());
+    writeInstant(out, p.decidedAt());
+    out.writeInt(p.recentChanges().size());
+    for (Instant t : p.recentChanges()) {
+      writeInstant(out, t);
+    }
+    out.writeInt(p.zones().size());
+    for (ZoneAnswer z : p.zones()) {
+      writeString(out, z.zone().key());
+      out.writeByte(z.mode().ordinal());
+      out.writeInt(z.answers().size());
+      for (WeightedAnswer a : z.answers()) {
+        writeString(out, a.backend());
+        writeString(out, a.address());
+        out.writeInt(a.weight());
+        out.writeByte(a.standing().ordinal());
+      }
+      writeStrings(out, z.explanation());
+    }
+  }
+
+  static RoutingPlan readPlan(DataInput in) throws IOException {
+    String service = readString(in);
+    String hostname = readString(in);
+    long version = in.readLong();
+    long policyVersion = in.readLong();
+    int ttl = in.readInt();
+    Instant decidedAt = readInstant(in);
+    int changes = in.readInt();
+    List<Instant> recent = new ArrayList<>(changes);
+    for (int i = 0; i < changes; i++) {
+      recent.add(readInstant(in));
+    }
+    int zoneCount = in.readInt();
+    List<ZoneAnswer> zones = new ArrayList<>(zoneCount);
+    for (int i = 0; i < zoneCount; i++) {
+      String key = readString(in);
+      ClientZone zone = ClientZone.parse(key).orElseThrow(() -> new IOException("unknown client zone " + key));
+      ZoneAnswer.Mode mode = ZoneAnswer.Mode.values()[in.readByte()];
+      int n = in.readInt();
+      List<WeightedAnswer> answers = new ArrayList<>(n);
+      for (int j = 0; j < n; j++) {
+        answers.add(new WeightedAnswer(readString(in), readString(in), in.readInt(),
+            WeightedAnswer.Standing.values()[in.readByte()]));
+      }
+      zones.add(new ZoneAnswer(zone, mode, answers, readStrings(in)));
+    }
+    return new RoutingPlan(service, hostname, version, policyVersion, ttl, decidedAt, recent, zones);
+  }
+
+  static void writeFailover(DataOutput out, FailoverEvent e) throws IOException {
+    writeString(out, e.service());
+    out.writeLong(e.fromVersion());
+    out.writeLong(e.toVersion());
+    writeStrings(out, e.failed());
+    writeStrings(out, e.seenBy());
+    writeStrings(out, e.changes());
+    writeInstant(out, e.detectedAt());
+    writeInstant(out, e.decidedAt());
+  }
+
+  static FailoverEvent readFailover(DataInput in) throws IOException {
+    return new FailoverEvent(readString(in), in.readLong(), in.readLong(), readStrings(in), readStrings(in),
+        readStrings(in), readInstant(in), readInstant(in));
+  }
+
+  static void writeAudit(DataOutput out, AuditEntry e) throws IOException {
+    out.writeLong(e.sequence());
+    writeInstant(out, e.at());
+    writeString(out, e.actor());
+    writeString(out, e.action());
+    writeString(out, e.target());
+    writeString(out, e.reason());
+    writeString(out, e.before());
+    writeString(out, e.after());
+  }
+
+  static AuditEntry readAudit(DataInput in) throws IOException {
+    return new AuditEntry(in.readLong(), readInstant(in), readString(in), readString(in), readString(in),
+        readString(in), readString(in), readString(in));
+  }
+
+  static void writeString(DataOutput out, String s) throws IOException {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  static String readString(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 64 << 20) {
+      throw new IOException("string of " + n + " bytes is out of range");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static void writeStrings(DataOutput out, List<String> list) throws IOException {
+    out.writeInt(list.size());
+    for (String s : list) {
+      writeString(out, s);
+    }
+  }
+
+  static List<String> readStrings(DataInput in) throws IOException {
+    int n = in.readInt();
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(readString(in));
+    }
+    return out;
+  }
+
+  static void writeInstant(DataOutput out, Instant t) throws IOException {
+    out.writeLong(t.toEpochMilli());
+  }
+
+  static Instant readInstant(DataInput in) throws IOException {
+    return Instant.ofEpochMilli(in.readLong());
+  }
+
+  static void writeOptionalInstant(DataOutput out, Optional<Instant> t) throws IOException {
+    out.writeBoolean(t.isPresent());
+    if (t.isPresent()) {
+      writeInstant(out, t.get());
+    }
+  }
+
+  static Optional<Instant> readOptionalInstant(DataInput in) throws IOException {
+    return in.readBoolean() ? Optional.of(readInstant(in)) : Optional.empty();
+  }
+}

@@ -1,0 +1,283 @@
+package dev.tern.controlplane.state;
+
+import dev.tern.controlplane.state.Command.DeleteService;
+import dev.tern.controlplane.state.Command.PublishPlan;
+import dev.tern.controlplane.state.Command.PutService;
+import dev.tern.controlplane.state.Command.RecordMembership;
+import dev.tern.controlplane.state.Command.RecordVerdicts;
+import dev.tern.controlplane.state.Command.SetDrain;
+import dev.tern.controlplane.state.Command.VerdictRecord;
+import dev.tern.controlplane.state.ServiceState.Drain;
+import dev.tern.policy.model.Backend;
+import dev.tern.policy.model.Policy;
+import dev.tern.policy.model.Service;
+import dev.tern.policy.routing.RoutingPlan;
+import dev.tern.policy.validation.PolicyValidator;
+import dev.tern.policy.yaml.ParsedPolicy;
+import dev.tern.policy.yaml.PolicyParser;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jgroups.raft.StateMachine;
+
+/**
+ * Tern's replicated state machine: replays committed {@link Command}s into {@link ReplicatedState}.
+ *
+ * <p><b>Determinism.</b> {@code apply} is a function of the state and the command alone: it reads no
+ * clock (time travels in the command), draws no random number and does no I/O. Policy YAML is
+ * parsed during replay with the same pure parser everywhere, so every node derives the same model.
+ *
+ * <p><b>Threading.</b> jgroups-raft calls {@code apply}, {@code readContentFrom} and {@code
+ * writeContentTo} from one thread. Readers on other threads see each service's state replaced
+ * whole (see {@link ReplicatedState}). Listeners run on the applying thread after the state
+ * changed and must hand work off rather than block.
+ *
+ * <p><b>Failure.</b> {@code apply} never throws for a command it can decode: a command that is no
+ * longer valid against the state (a stale plan, a drain of a deleted backend) is answered with
+ * {@link ApplyResult.Rejected} and changes nothing, identically on every node. Only bytes that are
+ * no command at all (a log written by a newer Tern) throw, which stops the node rather than let it
+ * diverge.
+ */
+public final class TernStateMachine implements StateMachine {
+
+  private final ReplicatedState state = new ReplicatedState();
+  private final PolicyParser parser = new PolicyParser();
+  private final List<Consumer<Command>> listeners = new CopyOnWriteArrayList<>();
+
+  public ReplicatedState state() {
+    return state;
+  }
+
+  /** Called on the applying thread after each applied command. */
+  public void addListener(Consumer<Command> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) throws Exception {
+    Command command = CommandCodec.decode(data, offset, length);
+    ApplyResult result = apply(command);
+    if (result.applied()) {
+      for (Consumer<Command> l : listeners) {
+        l.accept(command);
+      }
+    }
+    return serializeResponse ? CommandCodec.encode(result) : null;
+  }
+
+  /** Replays one command; public so that tests and tools can replay a log without a cluster. */
+  public ApplyResult apply(Command command) {
+    return switch (command) {
+      case PutService c -> putService(c);
+      case DeleteService c -> deleteService(c);
+      case SetDrain c -> setDrain(c);
+      case RecordVerdicts c -> recordVerdicts(c);
+      case PublishPlan c -> publishPlan(c);
+      case RecordMembership c -> {
+        state.audit(c.at(), c.actor(), "membership." + c.action(), c.member(), c.reason(), "", "");
+        yield new ApplyResult.Applied(0);
+      }
+    };
+  }
+
+  private ApplyResult putService(PutService c) {
+    Optional<Service> parsed = parseService(c.yaml(), c.name());
+    if (parsed.isEmpty()) {
+      return new ApplyResult.Rejected("the policy of service " + c.name() + " does not parse as one valid service");
+    }
+    Service service = parsed.get();
+    for (ServiceState other : state.services()) {
+      if (!other.name().equals(c.name())
+          && PolicyValidator.hostnameKey(other.model().hostname()).equals(PolicyValidator.hostnameKey(service.hostname()))) {
+        return new ApplyResult.Rejected(
+            "hostname " + service.hostname() + " is already served by service " + other.name());
+      }
+    }
+    Optional<ServiceState> before = state.service(c.name());
+    long version = state.policyVersion() + 1;
+    Map<String, Drain> drains = new HashMap<>();
+    Map<String, VerdictRecord> verdicts = new HashMap<>();
+    before.ifPresent(b -> {
+      for (Backend backend : service.backends()) {
+        Optional.ofNullable(b.drains().get(backend.name())).ifPresent(d -> drains.put(backend.name(), d));
+        Optional.ofNullable(b.verdicts().get(backend.name())).ifPresent(v -> verdicts.put(backend.name(), v));
+      }
+    });
+    state.put(new ServiceState(c.name(), c.yaml(), service, version, drains, verdicts,
+        before.flatMap(ServiceState::plan)));
+    state.policyVersion(version);
+    state.audit(c.at(), c.actor(), before.isPresent() ? "service.replace" : "service.create", c.name(),
+        c.reason(), before.map(ServiceState::yaml).orElse(""), c.yaml());
+    return new ApplyResult.Applied(version);
+  }
+
+  private Optional<Service> parseService(String yaml, String name) {
+    ParsedPolicy parsed = parser.parse(yaml);
+    return parsed.policy()
+        .map(Policy::services)
+        .filter(services -> services.size() == 1 && services.getFirst().name().equals(name))
+        .map(List::getFirst);
+  }
+
+  private ApplyResult deleteService(DeleteService c) {
+    Optional<ServiceState> before = state.service(c.name());
+    if (before.isEmpty()) {
+      return new ApplyResult.Rejected("no service named " + c.name());
+    }
+    long version = state.policyVersion() + 1;
+    state.remove(c.name());
+    state.policyVersion(version);
+    state.audit(c.at(), c.actor(), "service.delete", c.name(), c.reason(), before.get().yaml(), "");
+    return new ApplyResult.Applied(version);
+  }
+
+  private ApplyResult setDrain(SetDrain c) {
+    Optional<ServiceState> s = state.service(c.service());
+    if (s.isEmpty() || s.get().model().backend(c.backend()).isEmpty()) {
+      return new ApplyResult.Rejected("no backend " + c.backend() + " in service " + c.service());
+    }
+    Map<String, Drain> drains = new HashMap<>(s.get().drains());
+    boolean was = drains.containsKey(c.backend());
+    if (c.drained()) {
+      drains.put(c.backend(), new Drain(c.actor(), c.at(), c.reason()));
+    } else {
+      drains.remove(c.backend());
+    }
+    state.put(s.get().withDrains(drains));
+    state.audit(c.at(), c.actor(), c.drained() ? "backend.drain" : "backend.undrain",
+        c.service() + "/" + c.backend(), c.reason(), was ? "drained" : "in service",
+        c.drained() ? "drained" : "in service");
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult recordVerdicts(RecordVerdicts c) {
+    int recorded = 0;
+    Map<String, Map<String, VerdictRecord>> byService = new HashMap<>();
+    for (VerdictRecord v : c.verdicts()) {
+      byService.computeIfAbsent(v.service(), k -> new HashMap<>()).put(v.backend(), v);
+    }
+    for (Map.Entry<String, Map<String, VerdictRecord>> e : byService.entrySet()) {
+      Optional<ServiceState> s = state.service(e.getKey());
+      if (s.isEmpty()) {
+        continue;
+      }
+      Map<String, VerdictRecord> verdicts = new HashMap<>(s.get().verdicts());
+      for (VerdictRecord v : e.getValue().values()) {
+        if (s.get().model().backend(v.backend()).isPresent()) {
+          verdicts.put(v.backend(), v);
+          recorded++;
+        }
+      }
+      state.put(s.get().withVerdicts(verdicts));
+    }
+    return new ApplyResult.Applied(recorded);
+  }
+
+  private ApplyResult publishPlan(PublishPlan c) {
+    RoutingPlan plan = c.plan();
+    Optional<ServiceState> s = state.service(plan.service());
+    if (s.isEmpty()) {
+      return new ApplyResult.Rejected("no service named " + plan.service());
+    }
+    long current = s.get().plan().map(RoutingPlan::version).orElse(0L);
+    if (current != c.basedOnVersion()) {
+      return new ApplyResult.Rejected(
+          "plan of " + plan.service() + " is at version " + current + ", not " + c.basedOnVersion()
+              + "; decide again on the current state");
+    }
+    if (plan.policyVersion() < s.get().policyVersion()) {
+      return new ApplyResult.Rejected(
+          "plan of " + plan.service() + " was decided under policy version " + plan.policyVersion()
+              + ", older than the service's " + s.get().policyVersion());
+    }
+    state.put(s.get().withPlan(plan));
+    c.failover().ifPresent(state::failover);
+    return new ApplyResult.Applied(plan.version());
+  }
+
+  @Override
+  public void writeContentTo(DataOutput out) throws Exception {
+    out.writeLong(state.policyVersion());
+    List<ServiceState> services = new ArrayList<>(state.services());
+    out.writeInt(services.size());
+    for (ServiceState s : services) {
+      CommandCodec.writeString(out, s.name());
+      CommandCodec.writeString(out, s.yaml());
+      out.writeLong(s.policyVersion());
+      out.writeInt(s.drains().size());
+      for (Map.Entry<String, Drain> d : s.drains().entrySet()) {
+        CommandCodec.writeString(out, d.getKey());
+        CommandCodec.writeString(out, d.getValue().actor());
+        CommandCodec.writeInstant(out, d.getValue().at());
+        CommandCodec.writeString(out, d.getValue().reason());
+      }
+      out.writeInt(s.verdicts().size());
+      for (VerdictRecord v : s.verdicts().values()) {
+        CommandCodec.writeVerdict(out, v);
+      }
+      out.writeBoolean(s.plan().isPresent());
+      if (s.plan().isPresent()) {
+        CommandCodec.writePlan(out, s.plan().get());
+      }
+    }
+    List<AuditEntry> audit = state.allAudit();
+    out.writeLong(state.auditSequence());
+    out.writeInt(audit.size());
+    for (AuditEntry e : audit) {
+      CommandCodec.writeAudit(out, e);
+    }
+    List<FailoverEvent> failovers = state.allFailovers();
+    out.writeInt(failovers.size());
+    for (FailoverEvent e : failovers) {
+      CommandCodec.writeFailover(out, e);
+    }
+  }
+
+  @Override
+  public void readContentFrom(DataInput in) throws Exception {
+    state.clear();
+    long policyVersion = in.readLong();
+    int services = in.readInt();
+    for (int i = 0; i < services; i++) {
+      String name = CommandCodec.readString(in);
+      String yaml = CommandCodec.readString(in);
+      long version = in.readLong();
+      Map<String, Drain> drains = new HashMap<>();
+      int n = in.readInt();
+      for (int j = 0; j < n; j++) {
+        drains.put(CommandCodec.readString(in),
+            new Drain(CommandCodec.readString(in), CommandCodec.readInstant(in), CommandCodec.readString(in)));
+      }
+      Map<String, VerdictRecord> verdicts = new HashMap<>();
+      n = in.readInt();
+      for (int j = 0; j < n; j++) {
+        VerdictRecord v = CommandCodec.readVerdict(in);
+        verdicts.put(v.backend(), v);
+      }
+      Optional<RoutingPlan> plan = in.readBoolean() ? Optional.of(CommandCodec.readPlan(in)) : Optional.empty();
+      Service model = parseService(yaml, name)
+          .orElseThrow(() -> new IllegalStateException("snapshot holds a policy for " + name + " that no longer parses"));
+      state.put(new ServiceState(name, yaml, model, version, drains, verdicts, plan));
+    }
+    state.policyVersion(policyVersion);
+    long auditSequence = in.readLong();
+    int auditCount = in.readInt();
+    List<AuditEntry> audit = new ArrayList<>(auditCount);
+    for (int i = 0; i < auditCount; i++) {
+      audit.add(CommandCodec.readAudit(in));
+    }
+    state.restoreAudit(auditSequence, audit);
+    int failoverCount = in.readInt();
+    List<FailoverEvent> failovers = new ArrayList<>(failoverCount);
+    for (int i = 0; i < failoverCount; i++) {
+      failovers.add(CommandCodec.readFailover(in));
+    }
+    state.restoreFailovers(failovers);
+  }
+}
