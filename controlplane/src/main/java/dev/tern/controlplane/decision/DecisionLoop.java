@@ -1,0 +1,186 @@
+package dev.tern.controlplane.decision;
+
+import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.state.ApplyResult;
+import dev.tern.controlplane.state.Command;
+import dev.tern.controlplane.state.Command.VerdictRecord;
+import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.controlplane.state.ServiceState;
+import dev.tern.policy.health.BackendHealth;
+import dev.tern.policy.health.Health;
+import dev.tern.policy.health.HealthVerdict;
+import dev.tern.policy.routing.CompiledService;
+import dev.tern.policy.routing.Decision;
+import dev.tern.policy.routing.HealthView;
+import dev.tern.policy.routing.PlanDiff;
+import dev.tern.policy.routing.PlanWarning;
+import dev.tern.policy.routing.RoutingEngine;
+import dev.tern.policy.routing.RoutingPlan;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The leader's loop: each tick it evaluates the health book, commits the verdicts that changed,
+ * then decides every service on the committed verdicts and commits the plans that changed. It runs
+ * on every node and acts only while the node is leader; a decision whose base plan changed
+ * meanwhile is rejected by the state machine, so a deposed leader cannot overwrite a newer plan.
+ */
+public final class DecisionLoop implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(DecisionLoop.class.getName());
+  static final String ACTOR = "decision-loop";
+
+  private final RaftNode node;
+  private final HealthBook book;
+  private final Clock clock;
+  private final Duration commitTimeout;
+  private final RoutingEngine engine = new RoutingEngine();
+  private final Map<String, CompiledService> compiled = new ConcurrentHashMap<>();
+  private final List<Consumer<PlanWarning>> warningListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private ScheduledExecutorService executor;
+
+  public DecisionLoop(RaftNode node, HealthBook book, Clock clock, Duration commitTimeout) {
+    this.node = node;
+    this.book = book;
+    this.clock = clock;
+    this.commitTimeout = commitTimeout;
+  }
+
+  /** Ticks every {@code interval} on a thread of its own. */
+  public DecisionLoop start(Duration interval) {
+    executor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("decision-loop").daemon().unstarted(r));
+    executor.scheduleWithFixedDelay(this::safeTick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Warnings of each committed decision (fail-open, residency fallback, blocked guardrails, ...). */
+  public void onWarning(Consumer<PlanWarning> listener) {
+    warningListeners.add(listener);
+  }
+
+  private void safeTick() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "decision tick failed; retrying next tick", e);
+    }
+  }
+
+  /** One round; returns the number of plans committed (0 on a follower). */
+  public int tick() {
+    if (!node.isLeader()) {
+      return 0;
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    Map<String, Map<String, BackendHealth>> evaluated = book.evaluate(now);
+    commitTransitions(evaluated, now);
+    int committed = 0;
+    for (ServiceState s : node.state().services()) {
+      if (!node.isLeader()) {
+        return committed;
+      }
+      if (decide(s, now)) {
+        committed++;
+      }
+    }
+    return committed;
+  }
+
+  private void commitTransitions(Map<String, Map<String, BackendHealth>> evaluated, Instant now) {
+    List<VerdictRecord> changed = new ArrayList<>();
+    for (var service : evaluated.entrySet()) {
+      Optional<ServiceState> s = node.state().service(service.getKey());
+      if (s.isEmpty()) {
+        continue;
+      }
+      for (BackendHealth b : service.getValue().values()) {
+        HealthVerdict v = b.verdict();
+        VerdictRecord current = s.get().verdicts().get(b.backend());
+        Health replicated = current == null ? Health.UNKNOWN : current.health();
+        if (v.health() != replicated) {
+          changed.add(new VerdictRecord(service.getKey(), b.backend(), v.health(), v.since().truncatedTo(ChronoUnit.MILLIS),
+              v.lastUnhealthy().map(t -> t.truncatedTo(ChronoUnit.MILLIS)), v.reason(), v.downVantages()));
+        }
+      }
+    }
+    if (!changed.isEmpty()) {
+      node.submit(new Command.RecordVerdicts(ACTOR, now, changed), commitTimeout).join();
+    }
+  }
+
+  private boolean decide(ServiceState s, Instant now) {
+    CompiledService c = compiled.compute(s.name(), (k, before) ->
+        before != null && before.service() == s.model() ? before : CompiledService.of(s.model()));
+    Map<String, HealthVerdict> verdicts = new HashMap<>();
+    s.verdicts().forEach((name, v) -> verdicts.put(name,
+        new HealthVerdict(name, v.health(), v.since(), v.lastUnhealthy(), List.of(), v.reason())));
+    HealthView view = new HealthView(verdicts, book.latency(s.name(), now), s.drains().keySet());
+    Optional<RoutingPlan> previous = s.plan();
+    Decision d = engine.decide(c, s.policyVersion(), view, previous, now);
+    if (!d.changed()) {
+      return false;
+    }
+    Optional<FailoverEvent> failover = failover(s, previous, d.plan(), now);
+    ApplyResult result = node.submit(
+        new Command.PublishPlan(ACTOR, now, previous.map(RoutingPlan::version).orElse(0L), d.plan(), failover),
+        commitTimeout).join();
+    if (result.applied()) {
+      d.warnings().forEach(w -> warningListeners.forEach(l -> l.accept(w)));
+      return true;
+    }
+    LOG.info(() -> "plan of " + s.name() + " not committed: " + result);
+    return false;
+  }
+
+  /**
+   * A failover event when health, not an operator, moved traffic: the plan changed under the same
+   * policy, and the cause is every verdict that changed since the previous plan was decided
+   * (a failure, or a recovery whose failback delay has now passed).
+   */
+  private static Optional<FailoverEvent> failover(ServiceState s, Optional<RoutingPlan> previous, RoutingPlan next, Instant now) {
+    if (previous.isEmpty() || previous.get().policyVersion() != next.policyVersion()) {
+      return Optional.empty();
+    }
+    Set<String> seenBy = new LinkedHashSet<>();
+    List<String> changed = new ArrayList<>();
+    Instant detected = now;
+    for (VerdictRecord v : s.verdicts().values()) {
+      if (v.since().isAfter(previous.get().decidedAt())) {
+        changed.add(v.backend() + " " + v.health());
+        seenBy.addAll(v.downVantages());
+        detected = v.since().isBefore(detected) ? v.since() : detected;
+      }
+    }
+    if (changed.isEmpty()) {
+      return Optional.empty();
+    }
+    PlanDiff diff = PlanDiff.between(previous, next);
+    List<String> changes = new ArrayList<>();
+    diff.changes().forEach(z -> z.lines().forEach(l -> changes.add(z.zone().key() + ": " + l)));
+    return Optional.of(new FailoverEvent(s.name(), previous.get().version(), next.version(), changed,
+        List.copyOf(seenBy), changes, detected, now));
+  }
+
+  @Override
+  public void close() {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.tern.controlplane.decision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tern.controlplane.cluster.ClusterConfig;
+import dev.tern.controlplane.cluster.ClusterConfig.Member;
+import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.state.ApplyResult;
+import dev.tern.controlplane.state.Command;
+import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.policy.geo.ClientZone;
+import dev.tern.policy.geo.Region;
+import dev.tern.policy.health.Health;
+import dev.tern.policy.health.ProbeObservation;
+import dev.tern.policy.routing.RoutingPlan;
+import dev.tern.policy.routing.WeightedAnswer;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ingestion → verdict → plan → commit, on three real nodes, with a clock the test moves. */
+class DecisionLoopClusterTest {
+
+  static final String YAML = """
+      kind: Service
+      name: shop
+      hostname: shop.gslb.example.com
+      routing:
+        method: failover
+      backends:
+        - name: fra
+          cloud: aws
+          region: eu-central-1
+          jurisdiction: EU
+          address: 192.0.2.10
+          priority: 1
+        - name: ams
+          cloud: azure
+          region: westeurope
+          jurisdiction: EU
+          address: 192.0.2.20
+          priority: 2
+      health:
+        failAfter: 2
+        recoverAfter: 2
+        quorum: 2
+        staleAfter: 30s
+        failbackDelay: 60s
+      """;
+
+  static final List<Region> VANTAGES = List.of("aws:us-east-1", "gcp:europe-west1", "azure:japaneast").stream()
+      .map(k -> Region.parse(k).orElseThrow()).toList();
+
+  /** A clock the test moves by hand. */
+  static final class MovableClock extends Clock {
+    volatile Instant now = Instant.parse("2026-11-23T12:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  record Node(RaftNode raft, HealthBook book, DecisionLoop loop) {}
+
+  private final MovableClock clock = new MovableClock();
+  private final List<Node> nodes = new ArrayList<>();
+
+  private void startCluster(Path dir) throws Exception {
+    List<Member> members = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        members.add(new Member("n" + i, "127.0.0.1", s.getLocalPort()));
+      }
+    }
+    for (Member m : members) {
+      RaftNode raft = new RaftNode(new ClusterConfig(m.id(), members, dir.resolve(m.id()),
+          "decision-loop-test-secret-0123", false, ClusterConfig.DEFAULT_MAX_LOG_BYTES)).start();
+      HealthBook book = new HealthBook(raft.state());
+      nodes.add(new Node(raft, book, new DecisionLoop(raft, book, clock, Duration.ofSeconds(5))));
+    }
+    await("a leader", () -> nodes.stream().anyMatch(n -> n.raft().isLeader()));
+  }
+
+  /** One probe round from every vantage to every node; {@code down} backends fail. */
+  private void round(Set<String> down) {
+    clock.now = clock.now.plusSeconds(10);
+    List<ProbeObservation> batch = new ArrayList<>();
+    for (Region v : VANTAGES) {
+      for (String backend : List.of("fra", "ams")) {
+        batch.add(down.contains(backend)
+            ? ProbeObservation.failed(v, "shop", backend, clock.now, "connect timed out")
+            : ProbeObservation.ok(v, "shop", backend, clock.now, Duration.ofMillis(12)));
+      }
+    }
+    for (Node n : nodes) {
+      if (n.raft() != null) {
+        n.book().ingest(batch);
+      }
+    }
+    for (Node n : nodes) {
+      n.loop().tick();
+    }
+  }
+
+  private Node leader() {
+    return nodes.stream().filter(n -> n.raft().isLeader()).findFirst().orElseThrow();
+  }
+
+  private static String answer(RaftNode n) {
+    return n.state().service("shop").flatMap(s -> s.plan()).map(p -> p.answerFor(ClientZone.DEFAULT).answers().stream()
+        .map(WeightedAnswer::backend).toList().toString()).orElse("none");
+  }
+
+  @Test
+  void observations_become_verdicts_then_a_committed_failover_on_every_node_and_a_new_leader_decides_at_once(
+      @TempDir Path dir) throws Exception {
+    startCluster(dir);
+    try {
+      ApplyResult put = nodes.get(0).raft().submit(
+          new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
+      assertTrue(put.applied());
+      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
+
+      round(Set.of());
+      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+
+      round(Set.of("fra"));
+      assertEquals("[fra]", answer(leader().raft()), "one failed round is fewer than failAfter");
+      round(Set.of("fra"));
+      await("failover everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[ams]")));
+
+      RaftNode any = nodes.get(2).raft();
+      assertEquals(Health.UNHEALTHY, any.state().service("shop").orElseThrow().verdicts().get("fra").health());
+      FailoverEvent event = any.state().failovers(1).getFirst();
+      assertEquals(List.of("fra UNHEALTHY"), event.failed());
+      assertEquals(3, event.seenBy().size());
+      assertEquals(1, event.fromVersion());
+      assertEquals(2, event.toVersion());
+      assertTrue(event.changes().contains("default: - fra (192.0.2.10) weight 1000"), event.changes().toString());
+
+      // The leader dies; the next one decides from its own warm health book without new rounds.
+      Node old = leader();
+      old.raft().crash();
+      nodes.remove(old);
+      await("a new leader", () -> nodes.stream().anyMatch(n -> n.raft().isLeader()));
+      clock.now = clock.now.plusSeconds(1);
+      Node next = leader();
+      int before = next.raft().state().service("shop").orElseThrow().plan().map(RoutingPlan::version).orElse(0L).intValue();
+      next.loop().tick();
+      assertEquals(before, next.raft().state().service("shop").orElseThrow().plan().orElseThrow().version(),
+          "nothing changed, so nothing is decided");
+      round(Set.of());
+      round(Set.of());
+      clock.now = clock.now.plusSeconds(61);
+      round(Set.of());
+      await("failback on the new leader's watch", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+      Optional<FailoverEvent> back = next.raft().state().failovers(1).stream().findFirst();
+      assertEquals(List.of("fra HEALTHY"), back.orElseThrow().failed());
+    } finally {
+      nodes.forEach(n -> n.raft().close());
+    }
+  }
+
+  @Test
+  void a_follower_never_commits_a_decision_and_the_leader_commits_only_changes(@TempDir Path dir) throws Exception {
+    startCluster(dir);
+    try {
+      nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
+      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
+      round(Set.of());
+      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+      for (Node n : nodes) {
+        assertEquals(0, n.loop().tick(), n.raft().nodeId() + (n.raft().isLeader() ? " (leader, nothing changed)" : " (follower)"));
+      }
+      assertTrue(nodes.stream().allMatch(n -> n.raft().state().service("shop").orElseThrow().plan().orElseThrow().version() == 1));
+    } finally {
+      nodes.forEach(n -> n.raft().close());
+    }
+  }
+
+  static void await(String what, java.util.function.BooleanSupplier condition) {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
