@@ -150,18 +150,32 @@ public final class RaftNode implements AutoCloseable {
     return raft.raft();
   }
 
-  /** Adds a voting member (forwarded to the leader); completes once the change is committed. */
-  public CompletableFuture<byte[]> addMember(String id) throws Exception {
-    return channel.getProtocolStack().findProtocol(org.jgroups.protocols.raft.REDIRECT.class) instanceof org.jgroups.protocols.raft.REDIRECT r
-        ? r.addServer(id)
-        : raft.addServer(id);
+  /** Whether a membership change adds or removes a voting member. */
+  public enum MembershipAction {
+    ADD,
+    REMOVE
   }
 
-  /** Removes a voting member (forwarded to the leader); completes once the change is committed. */
-  public CompletableFuture<byte[]> removeMember(String id) throws Exception {
-    return channel.getProtocolStack().findProtocol(org.jgroups.protocols.raft.REDIRECT.class) instanceof org.jgroups.protocols.raft.REDIRECT r
-        ? r.removeServer(id)
-        : raft.removeServer(id);
+  /**
+   * Adds or removes a voting member, safely: the change is committed, then an audit record of it is
+   * committed after it. jgroups-raft applies a membership change on commit and followers learn the
+   * commit index only with the next append, so a leader crash right after the change alone could
+   * leave them on the old member list, unable to form a majority. The second commit carries the
+   * new commit index to a majority before this returns, so every majority that can elect the next
+   * leader knows the new list.
+   */
+  public ApplyResult changeMembership(MembershipAction action, String memberId, String actor, String reason, Duration timeout)
+      throws Exception {
+    org.jgroups.protocols.raft.REDIRECT redirect =
+        channel.getProtocolStack().findProtocol(org.jgroups.protocols.raft.REDIRECT.class);
+    CompletableFuture<byte[]> change = action == MembershipAction.ADD ? redirect.addServer(memberId) : redirect.removeServer(memberId);
+    try {
+      change.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new NotCommittedException("membership change " + action + " " + memberId + " not committed: " + e, e);
+    }
+    return submit(new Command.RecordMembership(actor, java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+        reason, action.name().toLowerCase(), memberId), timeout).join();
   }
 
   /** Takes a snapshot now and truncates the log. */

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * ./mvnw -B -q -pl controlplane -am -Pbench test-compile exec:exec -Dbench.args="--ops 5000 --warmup 500"
  * </pre>
  *
- * <p>Options: {@code --targets etcd,etcd-no-fsync} (the keys of {@link #TARGETS}), {@code --ops},
+ * <p>Options: {@code --targets etcd,etcd-no-fsync,tern,tern-fsync} (the keys of {@link #TARGETS}), {@code --ops},
  * {@code --warmup}, {@code --payload-bytes}, {@code --time-limit-seconds} (per target, warm-up
  * included; a target that runs out stops early and says so), {@code --data-dir} (where clusters
  * keep their data; default the JVM's temporary directory), {@code --etcd-script}.
@@ -47,6 +47,8 @@ public final class CommitLatencyBenchmark {
     targets.put(
         "etcd-no-fsync",
         new TargetKind(true, s -> new EtcdCommitLatency(s.etcdScript(), s.dataDir(), false)));
+    targets.put("tern", new TargetKind(false, s -> new TernCommitLatency(s.dataDir(), false)));
+    targets.put("tern-fsync", new TargetKind(false, s -> new TernCommitLatency(s.dataDir(), true)));
     return targets;
   }
 
@@ -84,7 +86,7 @@ public final class CommitLatencyBenchmark {
       }
       Settings settings =
           new Settings(
-              Arrays.asList(options.getOrDefault("targets", "etcd,etcd-no-fsync").split(",")),
+              Arrays.asList(options.getOrDefault("targets", "etcd,etcd-no-fsync,tern,tern-fsync").split(",")),
               Integer.parseInt(options.getOrDefault("ops", "5000")),
               Integer.parseInt(options.getOrDefault("warmup", "500")),
               Integer.parseInt(options.getOrDefault("payload-bytes", "200")),
