@@ -58,14 +58,16 @@ public final class ChannelFactory {
     List<InetSocketAddress> hosts =
         config.members().stream().map(m -> new InetSocketAddress(m.host(), m.port())).toList();
 
+    InetAddress bind = InetAddress.getByName(self.host());
+    int port = self.port() != 0 ? self.port() : freePort(bind);
     TCP tcp = new TCP();
-    tcp.setBindAddress(InetAddress.getByName(self.host()));
-    tcp.setBindPort(self.port());
+    tcp.setBindAddress(bind);
+    tcp.setBindPort(port);
     tcp.setPortRange(0);
     tcp.tcpNodelay(true);
 
     TCPPING discovery = new TCPPING();
-    discovery.initialHosts(hosts);
+    discovery.initialHosts(hosts.stream().map(h -> h.getPort() == 0 ? new InetSocketAddress(bind, port) : h).toList());
     discovery.portRange(0);
 
     SYM_ENCRYPT encrypt = new SYM_ENCRYPT();
@@ -103,6 +105,13 @@ public final class ChannelFactory {
         new ELECTION(),
         raft,
         new REDIRECT());
+  }
+
+  /** Any free port, for the single-node mode's port 0 (JGroups' static discovery needs a real one). */
+  private static int freePort(InetAddress bind) throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, bind)) {
+      return s.getLocalPort();
+    }
   }
 
   /** A 256-bit key for one purpose, derived from the cluster secret (HKDF-SHA256, one block). */

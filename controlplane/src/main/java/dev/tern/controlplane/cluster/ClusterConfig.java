@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param nodeId this node's Raft id; one of {@code members}
  * @param members every voting member: id, host and port of its cluster (JGroups) endpoint. One
- *     member is the single-node development mode.
+ *     member is the single-node development mode, where port 0 picks any free port.
  * @param dataDir where the Raft log and snapshots live
  * @param secret shared by every member: it derives the key that encrypts cluster traffic and
  *     proves a joining node is one of ours. At least 16 characters.
@@ -26,7 +26,7 @@ public record ClusterConfig(
     public Member {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(host, "host");
-      if (port < 1 || port > 65535) {
+      if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("cluster port of " + id + " must be 1..65535, got " + port);
       }
     }
@@ -65,6 +65,10 @@ public record ClusterConfig(
     if (secret.length() < 16) {
       throw new IllegalArgumentException(
           "the cluster secret must be at least 16 characters; generate one with: head -c 32 /dev/urandom | base64");
+    }
+    if (members.size() > 1 && members.stream().anyMatch(m -> m.port() == 0)) {
+      throw new IllegalArgumentException(
+          "port 0 (any free port) is only for a single-node cluster; give every member of " + members + " its port");
     }
     if (maxLogBytes < 1 << 16) {
       throw new IllegalArgumentException("maxLogBytes must be at least 64 KiB");

@@ -44,7 +44,10 @@ class ServerCommandTest {
               - name: from-config-file
                 role: viewer
                 sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
-        """);
+          cluster:
+            secret: server-command-test-secret-0123
+            data-dir: %s
+        """.formatted(dir.resolve("raft")));
     CompletableFuture<TernServer> started = new CompletableFuture<>();
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() ->
         new CommandLine(new TernCommand(), reportingTo(started)).execute("server", "--config", config.toString()));
