@@ -37,6 +37,7 @@ public final class RaftNode implements AutoCloseable {
   private final ClusterConfig config;
   private final TernStateMachine stateMachine = new TernStateMachine();
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.BiConsumer<Command, Duration>> commitListeners = new CopyOnWriteArrayList<>();
   private volatile JChannel channel;
   private volatile RaftHandle raft;
   private volatile boolean leader;
@@ -76,8 +77,14 @@ public final class RaftNode implements AutoCloseable {
     stateMachine.addListener(listener);
   }
 
+  /** Called with each command this node submitted and the time until its commit was answered. */
+  public void onCommitted(java.util.function.BiConsumer<Command, Duration> listener) {
+    commitListeners.add(listener);
+  }
+
   /** Replicates {@code command}; completes after commit with the state machine's result. */
   public CompletableFuture<ApplyResult> submit(Command command, Duration timeout) {
+    long started = System.nanoTime();
     byte[] bytes = CommandCodec.encode(command);
     CompletableFuture<byte[]> sent;
     try {
@@ -95,6 +102,8 @@ public final class RaftNode implements AutoCloseable {
                     : "not committed: " + cause,
                 cause);
           }
+          Duration took = Duration.ofNanos(System.nanoTime() - started);
+          commitListeners.forEach(l -> l.accept(command, took));
           return CommandCodec.decodeResult(result);
         });
   }
@@ -139,6 +148,25 @@ public final class RaftNode implements AutoCloseable {
     return ch == null || ch.getView() == null
         ? List.of()
         : ch.getView().getMembers().stream().map(Address::toString).toList();
+  }
+
+  /**
+   * On the leader, how far each member's log matches the leader's (Raft's match index), by member;
+   * empty on a follower. The leader's last appended index minus a member's match index is its lag.
+   */
+  public java.util.Map<String, Long> matchIndexByMember() {
+    var table = raft == null ? null : raft.raft().commitTable();
+    if (table == null || !isLeader()) {
+      return java.util.Map.of();
+    }
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    table.forEach((address, entry) -> out.put(address.toString(), entry.matchIndex()));
+    return out;
+  }
+
+  /** The index of the last entry in this node's log. */
+  public long lastAppended() {
+    return raft.raft().lastAppended();
   }
 
   /** The voting members as Raft currently knows them. */

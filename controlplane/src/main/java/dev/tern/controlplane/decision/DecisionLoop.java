@@ -53,6 +53,7 @@ public final class DecisionLoop implements AutoCloseable {
   private final RoutingEngine engine = new RoutingEngine();
   private final Map<String, CompiledService> compiled = new ConcurrentHashMap<>();
   private final List<Consumer<PlanWarning>> warningListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<Duration>> tickListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ScheduledExecutorService executor;
 
   public DecisionLoop(RaftNode node, HealthBook book, Clock clock, Duration commitTimeout) {
@@ -67,6 +68,11 @@ public final class DecisionLoop implements AutoCloseable {
     executor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("decision-loop").daemon().unstarted(r));
     executor.scheduleWithFixedDelay(this::safeTick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** Called after each tick on the leader with how long it took, commits included. */
+  public void onTick(Consumer<Duration> listener) {
+    tickListeners.add(listener);
   }
 
   /** Warnings of each committed decision (fail-open, residency fallback, blocked guardrails, ...). */
@@ -87,6 +93,7 @@ public final class DecisionLoop implements AutoCloseable {
     if (!node.isLeader()) {
       return 0;
     }
+    long started = System.nanoTime();
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Map<String, Map<String, BackendHealth>> evaluated = book.evaluate(now);
     commitTransitions(evaluated, now);
@@ -99,6 +106,8 @@ public final class DecisionLoop implements AutoCloseable {
         committed++;
       }
     }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    tickListeners.forEach(l -> l.accept(took));
     return committed;
   }
 
@@ -161,7 +170,8 @@ public final class DecisionLoop implements AutoCloseable {
     List<String> changed = new ArrayList<>();
     Instant detected = now;
     for (VerdictRecord v : s.verdicts().values()) {
-      if (v.since().isAfter(previous.get().decidedAt())) {
+      boolean firstVerdict = v.health() != Health.UNHEALTHY && v.lastUnhealthy().isEmpty();
+      if (v.since().isAfter(previous.get().decidedAt()) && !firstVerdict) {
         changed.add(v.backend() + " " + v.health());
         seenBy.addAll(v.downVantages());
         detected = v.since().isBefore(detected) ? v.since() : detected;

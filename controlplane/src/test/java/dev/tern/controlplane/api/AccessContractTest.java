@@ -183,9 +183,30 @@ class AccessContractTest {
       if (op.isPublic()) {
         continue;
       }
-      HttpResponse<String> response = call(op, "Authorization", TestCredentials.bearer(Role.ADMIN));
-      assertFalse(response.statusCode() == 401 || response.statusCode() == 403,
-          op.key() + " -> " + response.statusCode() + " " + response.body());
+      // Only the status matters, and a stream (the event stream) never ends: read the head alone.
+      String body = op.contentType() == null ? "" : op.contentType().contains("json") ? "{}" : "kind: Service\n";
+      HttpRequest.Builder request = http.request(op.concretePath())
+          .method(op.method().toUpperCase(), HttpRequest.BodyPublishers.ofString(body))
+          .header("Authorization", TestCredentials.bearer(Role.ADMIN));
+      if (op.contentType() != null) {
+        request.header("Content-Type", op.contentType());
+      }
+      int status = statusOnly(request.build());
+      assertFalse(status == 401 || status == 403, op.key() + " -> " + status);
+    }
+  }
+
+  private static int statusOnly(HttpRequest request) {
+    try {
+      HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient()
+          .send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response.body().close();
+      return response.statusCode();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 }

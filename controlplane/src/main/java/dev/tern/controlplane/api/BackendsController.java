@@ -1,0 +1,97 @@
+package dev.tern.controlplane.api;
+
+import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.security.Caller;
+import dev.tern.controlplane.security.RequiresRole;
+import dev.tern.controlplane.security.Role;
+import dev.tern.controlplane.state.Command;
+import dev.tern.controlplane.state.Command.VerdictRecord;
+import dev.tern.controlplane.state.ServiceState;
+import dev.tern.controlplane.state.ServiceState.Drain;
+import dev.tern.policy.model.Backend;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.exceptions.HttpStatusException;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.util.List;
+
+/** A service's backends with their health and evidence; drain and undrain by hand. */
+@Controller("/api/v1/services/{service}/backends")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class BackendsController {
+
+  /** One backend: configuration, replicated verdict, manual drain, and this node's probe evidence. */
+  @Serdeable
+  record BackendStatus(String name, String cloud, String region, String jurisdiction, String address, int weight,
+      int priority, int capacity, String health, Instant since, String reason, List<String> downVantages,
+      DrainView drain, List<Views.Evidence> evidence) {}
+
+  /** Who drained a backend, when and why. */
+  @Serdeable
+  record DrainView(String actor, Instant at, String reason) {}
+
+  private final RaftNode node;
+  private final HealthBook book;
+  private final Writes writes;
+
+  BackendsController(RaftNode node, HealthBook book, Writes writes) {
+    this.node = node;
+    this.book = book;
+    this.writes = writes;
+  }
+
+  @Get
+  List<BackendStatus> list(String service) {
+    ServiceState s = find(service);
+    return s.model().backends().stream().map(b -> status(s, b)).toList();
+  }
+
+  /** Takes a backend out of service until undrained; the decision loop replans within a second. */
+  @Put("/{backend}/drain")
+  @RequiresRole(Role.OPERATOR)
+  BackendStatus drain(String service, String backend, @Nullable @QueryValue String reason, Caller caller) {
+    return setDrain(service, backend, true, reason, caller);
+  }
+
+  @Delete("/{backend}/drain")
+  @RequiresRole(Role.OPERATOR)
+  BackendStatus undrain(String service, String backend, @Nullable @QueryValue String reason, Caller caller) {
+    return setDrain(service, backend, false, reason, caller);
+  }
+
+  private BackendStatus setDrain(String service, String backend, boolean drained, String reason, Caller caller) {
+    ServiceState s = find(service);
+    if (s.model().backend(backend).isEmpty()) {
+      throw new HttpStatusException(HttpStatus.NOT_FOUND, "service " + service + " has no backend " + backend);
+    }
+    writes.commit(new Command.SetDrain(caller.name(), writes.now(), Writes.requireReason(reason), service, backend, drained));
+    ServiceState after = find(service);
+    return status(after, after.model().backend(backend).orElseThrow());
+  }
+
+  private BackendStatus status(ServiceState s, Backend b) {
+    VerdictRecord v = s.verdicts().get(b.name());
+    Drain d = s.drains().get(b.name());
+    List<Views.Evidence> evidence = book.backend(s.name(), b.name())
+        .map(h -> h.views().values().stream().map(Views.Evidence::of).toList())
+        .orElse(List.of());
+    return new BackendStatus(b.name(), b.region().cloud().key(), b.region().name(), b.jurisdiction().code(), b.address(),
+        b.weight(), b.priority(), b.capacity(), v == null ? "UNKNOWN" : v.health().name(), v == null ? null : v.since(),
+        v == null ? "no verdict yet" : v.reason(), v == null ? List.of() : v.downVantages(),
+        d == null ? null : new DrainView(d.actor(), d.at(), d.reason()), evidence);
+  }
+
+  private ServiceState find(String name) {
+    return node.state().service(name)
+        .orElseThrow(() -> new HttpStatusException(HttpStatus.NOT_FOUND, "no service named " + name));
+  }
+}

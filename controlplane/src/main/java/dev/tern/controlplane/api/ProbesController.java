@@ -1,0 +1,173 @@
+package dev.tern.controlplane.api;
+
+import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.security.Caller;
+import dev.tern.controlplane.security.RequiresRole;
+import dev.tern.controlplane.security.Role;
+import dev.tern.controlplane.state.ServiceState;
+import dev.tern.policy.geo.Region;
+import dev.tern.policy.health.ProbeObservation;
+import dev.tern.policy.model.Backend;
+import dev.tern.policy.model.HealthCheck;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.exceptions.HttpStatusException;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The probe agents' side: batches of observations in (to this node's health book only; probes send
+ * every batch to every node), and assignments out (what to check, long-polled so that new backends
+ * are picked up without a restart).
+ */
+@Controller("/api/v1/probes")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class ProbesController {
+
+  /** One check result as a probe reports it. */
+  @Serdeable
+  record ObservationIn(String vantage, String service, String backend, Instant at, boolean ok, double latencyMs,
+      @Nullable String error) {}
+
+  /** A batch from one probe agent. */
+  @Serdeable
+  record Batch(List<ObservationIn> observations) {}
+
+  /** What the node did with a batch. */
+  @Serdeable
+  record Ingested(int accepted, int unknownTarget) {}
+
+  /** One check to run. */
+  @Serdeable
+  record Target(String service, String backend, String address, String kind, int port, String path,
+      List<Integer> expectStatus, @Nullable String bodyContains, long intervalMs, long timeoutMs) {}
+
+  /** Everything a probe in one region should check, as of a policy version. */
+  @Serdeable
+  record Assignment(String region, long policyVersion, List<Target> targets) {}
+
+  private final RaftNode node;
+  private final HealthBook book;
+  private final StateEvents events;
+  private final int maxBatch;
+  private final double batchesPerSecond;
+  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+  ProbesController(RaftNode node, HealthBook book, StateEvents events,
+      @Value("${tern.ingest.max-batch:5000}") int maxBatch,
+      @Value("${tern.ingest.batches-per-second:20}") double batchesPerSecond) {
+    this.node = node;
+    this.book = book;
+    this.events = events;
+    this.maxBatch = maxBatch;
+    this.batchesPerSecond = batchesPerSecond;
+  }
+
+  @Post("/observations")
+  @RequiresRole(Role.OPERATOR)
+  Ingested ingest(@Body Batch batch, Caller caller) {
+    if (!buckets.computeIfAbsent(caller.name(), k -> new TokenBucket(batchesPerSecond)).take(System.nanoTime())) {
+      throw new HttpStatusException(HttpStatus.TOO_MANY_REQUESTS,
+          "more than " + batchesPerSecond + " batches per second from " + caller.name() + "; batch more observations per request");
+    }
+    if (batch.observations() == null || batch.observations().isEmpty()) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, "the batch has no observations");
+    }
+    if (batch.observations().size() > maxBatch) {
+      throw new HttpStatusException(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+          batch.observations().size() + " observations in one batch; at most " + maxBatch);
+    }
+    List<ProbeObservation> observations = new ArrayList<>(batch.observations().size());
+    for (int i = 0; i < batch.observations().size(); i++) {
+      observations.add(toObservation(batch.observations().get(i), i));
+    }
+    int accepted = book.ingest(observations);
+    return new Ingested(accepted, observations.size() - accepted);
+  }
+
+  private static ProbeObservation toObservation(ObservationIn o, int index) {
+    String where = "observations[" + index + "]";
+    if (o.vantage() == null || o.service() == null || o.backend() == null || o.at() == null) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, where + ": vantage, service, backend and at are required");
+    }
+    Region vantage = Region.parse(o.vantage()).orElseThrow(() -> new HttpStatusException(HttpStatus.BAD_REQUEST,
+        where + ".vantage: unknown region '" + o.vantage() + "'; write cloud:region, e.g. aws:eu-central-1"));
+    if (!(o.latencyMs() >= 0 && o.latencyMs() <= 600_000)) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, where + ".latencyMs must be 0..600000");
+    }
+    Duration latency = Duration.ofNanos((long) (o.latencyMs() * 1_000_000));
+    return new ProbeObservation(vantage, o.service(), o.backend(), o.at(), o.ok(), latency,
+        o.ok() ? Optional.empty() : Optional.of(o.error() == null ? "failed" : truncate(o.error())));
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 200);
+  }
+
+  /**
+   * The checks a probe in {@code region} runs. With {@code after}, waits (up to {@code waitSeconds},
+   * at most 60) until the policy version passes it: a probe polls with the version it has.
+   */
+  @Get("/assignments")
+  @RequiresRole(Role.OPERATOR)
+  Assignment assignments(@Nullable @QueryValue String region, @Nullable @QueryValue Long after,
+      @Nullable @QueryValue Integer waitSeconds) throws InterruptedException {
+    if (region == null || Region.parse(region).isEmpty()) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, "give the probe's region as ?region=cloud:region, e.g. aws:eu-central-1");
+    }
+    if (after != null) {
+      events.awaitPolicyAfter(after, Duration.ofSeconds(Math.max(0, Math.min(60, waitSeconds == null ? 30 : waitSeconds))));
+    }
+    long version = node.state().policyVersion();
+    List<Target> targets = new ArrayList<>();
+    for (ServiceState s : node.state().services()) {
+      for (Backend b : s.model().backends()) {
+        HealthCheck h = b.healthCheck();
+        targets.add(new Target(s.name(), b.name(), b.address(), h.kind().key(), h.port(), h.path(),
+            h.expectedStatus().stream().sorted().toList(), h.bodyContains().orElse(null), h.interval().toMillis(),
+            h.timeout().toMillis()));
+      }
+    }
+    return new Assignment(region, version, targets);
+  }
+
+  /** A token bucket: {@code rate} per second, bursts of twice that. */
+  private static final class TokenBucket {
+    private final double rate;
+    private final double capacity;
+    private double tokens;
+    private long last;
+
+    TokenBucket(double rate) {
+      this.rate = rate;
+      this.capacity = Math.max(1, rate * 2);
+      this.tokens = capacity;
+      this.last = System.nanoTime();
+    }
+
+    synchronized boolean take(long now) {
+      tokens = Math.min(capacity, tokens + (now - last) / 1e9 * rate);
+      last = now;
+      if (tokens >= 1) {
+        tokens--;
+        return true;
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.tern.controlplane.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tern.controlplane.security.Role;
+import dev.tern.controlplane.testing.Http;
+import dev.tern.controlplane.testing.TestCredentials;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API on a real single-node cluster: policies in through Raft, observations in, verdicts and
+ * plans out, drains, the audit log, assignments and the event stream.
+ */
+@MicronautTest
+class ControlPlaneApiTest {
+
+  static final String YAML = """
+      kind: Service
+      name: %s
+      hostname: %s.gslb.example.com
+      routing:
+        method: failover
+      backends:
+        - name: fra
+          cloud: aws
+          region: eu-central-1
+          jurisdiction: EU
+          address: 192.0.2.10
+          priority: 1
+        - name: ams
+          cloud: azure
+          region: westeurope
+          jurisdiction: EU
+          address: 192.0.2.20
+          priority: 2
+      health:
+        failAfter: 1
+        recoverAfter: 1
+        failbackDelay: 0s
+      """;
+
+  @Inject
+  EmbeddedServer server;
+
+  Http http;
+
+  @BeforeEach
+  void client() {
+    http = new Http(server.getURI());
+  }
+
+  private HttpResponse<String> put(String name, String yaml, String query, Role role) {
+    return http.send("PUT", "/api/v1/services/" + name + query, "application/yaml", yaml,
+        "Authorization", TestCredentials.bearer(role));
+  }
+
+  private HttpResponse<String> get(String path) {
+    return http.get(path, "Authorization", TestCredentials.bearer(Role.VIEWER));
+  }
+
+  private void awaitBody(String path, String fragment) {
+    await(() -> get(path).body(), fragment);
+  }
+
+  private static void await(Supplier<String> body, String fragment) {
+    Instant deadline = Instant.now().plusSeconds(10);
+    String last = "";
+    while (Instant.now().isBefore(deadline)) {
+      last = body.get();
+      if (last.contains(fragment)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("never saw " + fragment + " in " + last);
+  }
+
+  @Test
+  void a_dry_run_shows_the_plan_diff_and_commits_nothing_then_apply_commits_and_audits() {
+    HttpResponse<String> dry = put("shop", YAML.formatted("shop", "shop"), "?dryRun=true", Role.ADMIN);
+    assertEquals(200, dry.statusCode(), dry.body());
+    assertTrue(dry.body().contains("\"valid\":true"), dry.body());
+    assertTrue(dry.body().contains("\"committed\":false"), dry.body());
+    assertTrue(dry.body().contains("+ fra 1000"), dry.body());
+    assertEquals(404, get("/api/v1/services/shop").statusCode());
+
+    HttpResponse<String> noReason = put("shop", YAML.formatted("shop", "shop"), "", Role.ADMIN);
+    assertEquals(400, noReason.statusCode());
+    assertTrue(noReason.body().contains("reason"), noReason.body());
+
+    HttpResponse<String> applied = put("shop", YAML.formatted("shop", "shop"), "?reason=launch", Role.ADMIN);
+    assertEquals(200, applied.statusCode(), applied.body());
+    assertTrue(applied.body().contains("\"committed\":true"), applied.body());
+    assertTrue(get("/api/v1/services/shop").body().contains("hostname: shop.gslb.example.com"));
+    awaitBody("/api/v1/services/shop/plan", "\"backend\":\"fra\"");
+    String audit = get("/api/v1/audit").body();
+    assertTrue(audit.contains("\"action\":\"service.create\"") && audit.contains("\"actor\":\"deployer\"")
+        && audit.contains("\"reason\":\"launch\""), audit);
+  }
+
+  @Test
+  void an_invalid_policy_is_refused_with_its_violations_and_a_foreign_name_is_refused() {
+    HttpResponse<String> bad = put("broken", YAML.formatted("broken", "broken").replace("weight", "wieght")
+        .replace("priority: 2", "priority: 3"), "?reason=x", Role.ADMIN);
+    assertEquals(422, bad.statusCode(), bad.body());
+    assertTrue(bad.body().contains("application/problem+json") || bad.headers().firstValue("Content-Type").orElse("").contains("problem"));
+    assertTrue(bad.body().contains("priority"), bad.body());
+    HttpResponse<String> mismatch = put("other", YAML.formatted("shop2", "shop2"), "?dryRun=true", Role.ADMIN);
+    assertTrue(mismatch.body().contains("exactly one kind: Service document named other"), mismatch.body());
+  }
+
+  @Test
+  void observations_from_two_vantages_fail_a_backend_over_and_the_failover_is_listed() {
+    assertEquals(200, put("pay", YAML.formatted("pay", "pay"), "?reason=launch", Role.ADMIN).statusCode());
+    awaitBody("/api/v1/services/pay/plan", "\"backend\":\"fra\"");
+    String now = Instant.now().toString();
+    String batch = """
+        {"observations":[
+          {"vantage":"aws:us-east-1","service":"pay","backend":"fra","at":"%1$s","ok":false,"latencyMs":2000,"error":"timeout"},
+          {"vantage":"gcp:asia-northeast1","service":"pay","backend":"fra","at":"%1$s","ok":false,"latencyMs":2000,"error":"timeout"},
+          {"vantage":"aws:us-east-1","service":"pay","backend":"ams","at":"%1$s","ok":true,"latencyMs":14.5},
+          {"vantage":"gcp:asia-northeast1","service":"pay","backend":"ams","at":"%1$s","ok":true,"latencyMs":30},
+          {"vantage":"aws:us-east-1","service":"nope","backend":"x","at":"%1$s","ok":true,"latencyMs":1}
+        ]}""".formatted(now);
+    HttpResponse<String> viewer = http.send("POST", "/api/v1/probes/observations", "application/json", batch,
+        "Authorization", TestCredentials.bearer(Role.VIEWER));
+    assertEquals(403, viewer.statusCode());
+    HttpResponse<String> in = http.send("POST", "/api/v1/probes/observations", "application/json", batch,
+        "Authorization", TestCredentials.bearer(Role.OPERATOR));
+    assertEquals(200, in.statusCode(), in.body());
+    assertEquals("{\"accepted\":4,\"unknownTarget\":1}", in.body());
+
+    awaitBody("/api/v1/services/pay/plan", "\"backend\":\"ams\"");
+    String backends = get("/api/v1/services/pay/backends").body();
+    assertTrue(backends.contains("\"health\":\"UNHEALTHY\""), backends);
+    assertTrue(backends.contains("\"vantage\":\"gcp:asia-northeast1\",\"opinion\":\"DOWN\""), backends);
+    awaitBody("/api/v1/failovers", "\"failed\":[\"fra UNHEALTHY\"]");
+  }
+
+  @Test
+  void an_operator_drains_a_backend_with_a_reason_and_traffic_moves() {
+    assertEquals(200, put("cdn", YAML.formatted("cdn", "cdn"), "?reason=launch", Role.ADMIN).statusCode());
+    awaitBody("/api/v1/services/cdn/plan", "\"backend\":\"fra\"");
+    HttpResponse<String> drained = http.send("PUT", "/api/v1/services/cdn/backends/fra/drain?reason=kernel+upgrade", null, "",
+        "Authorization", TestCredentials.bearer(Role.OPERATOR));
+    assertEquals(200, drained.statusCode(), drained.body());
+    assertTrue(drained.body().contains("\"reason\":\"kernel upgrade\""), drained.body());
+    awaitBody("/api/v1/services/cdn/plan", "fra left out: drained by an operator");
+    HttpResponse<String> missing = http.send("PUT", "/api/v1/services/cdn/backends/nope/drain?reason=x", null, "",
+        "Authorization", TestCredentials.bearer(Role.OPERATOR));
+    assertEquals(404, missing.statusCode());
+  }
+
+  @Test
+  void a_probe_long_polling_for_assignments_is_answered_when_a_service_is_added() throws Exception {
+    String first = http.get("/api/v1/probes/assignments?region=aws:eu-west-1", "Authorization",
+        TestCredentials.bearer(Role.OPERATOR)).body();
+    long version = Long.parseLong(first.replaceAll(".*\"policyVersion\":(\\d+).*", "$1"));
+    CompletableFuture<HttpResponse<String>> poll = CompletableFuture.supplyAsync(() -> http.get(
+        "/api/v1/probes/assignments?region=aws:eu-west-1&waitSeconds=20&after=" + version,
+        "Authorization", TestCredentials.bearer(Role.OPERATOR)));
+    Thread.sleep(300);
+    assertTrue(!poll.isDone(), "the poll waits for a change");
+    assertEquals(200, put("media", YAML.formatted("media", "media"), "?reason=launch", Role.ADMIN).statusCode());
+    HttpResponse<String> answered = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(answered.body().contains("\"service\":\"media\",\"backend\":\"fra\",\"address\":\"192.0.2.10\",\"kind\":\"https\""),
+        answered.body());
+  }
+
+  @Test
+  void the_event_stream_tells_the_console_about_committed_changes() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(server.getURI().resolve("/api/v1/events"))
+        .header("Authorization", TestCredentials.bearer(Role.VIEWER)).build();
+    HttpResponse<java.io.InputStream> stream = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, stream.statusCode());
+    CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.contains("\"service\":\"stream\"")) {
+            return line;
+          }
+        }
+        return "closed";
+      } catch (java.io.IOException e) {
+        return e.toString();
+      }
+    });
+    Thread.sleep(200);
+    assertEquals(200, put("stream", YAML.formatted("stream", "stream"), "?reason=launch", Role.ADMIN).statusCode());
+    String line = seen.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(line.startsWith("data:") && line.contains("\"type\":\"service\""), line);
+    stream.body().close();
+  }
+
+  @Test
+  void the_cluster_status_shows_a_single_node_leading() {
+    String status = get("/api/v1/cluster").body();
+    assertTrue(status.contains("\"leader\":true") && status.contains("\"members\":[\"n1\"]"), status);
+  }
+}
