@@ -8,12 +8,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code tern policy}: work with policy files offline. */
+/** {@code tern policy}: check policy files offline, preview and apply them on the cluster. */
 @Command(
     name = "policy",
     description = "Work with routing policy files.",
     mixinStandardHelpOptions = true,
-    subcommands = {PolicyCommand.Validate.class})
+    subcommands = {PolicyCommand.Validate.class, RemotePolicyCommands.Diff.class, RemotePolicyCommands.Apply.class})
 final class PolicyCommand implements Runnable {
 
   @Override
