@@ -20,11 +20,34 @@ import java.util.Optional;
  */
 public sealed interface Command {
 
-  /** Stable id in the log; never reused. */
-  short id();
+  /** Stable ids in the log, one per command type; an id is never reused. */
+  final class Ids {
+    public static final short PUT_SERVICE = 1;
+    public static final short DELETE_SERVICE = 2;
+    public static final short SET_DRAIN = 3;
+    public static final short RECORD_VERDICTS = 4;
+    public static final short PUBLISH_PLAN = 5;
+    public static final short RECORD_MEMBERSHIP = 6;
 
-  /** Version of this command's encoding. */
-  byte version();
+    private Ids() {}
+  }
+
+  /** This command's stable id in the log. */
+  default short id() {
+    return switch (this) {
+      case PutService c -> Ids.PUT_SERVICE;
+      case DeleteService c -> Ids.DELETE_SERVICE;
+      case SetDrain c -> Ids.SET_DRAIN;
+      case RecordVerdicts c -> Ids.RECORD_VERDICTS;
+      case PublishPlan c -> Ids.PUBLISH_PLAN;
+      case RecordMembership c -> Ids.RECORD_MEMBERSHIP;
+    };
+  }
+
+  /** Version of this command's encoding; every command is at its first. */
+  default byte version() {
+    return 1;
+  }
 
   /** When the command was generated. */
   Instant at();
@@ -34,72 +57,24 @@ public sealed interface Command {
 
   /** Creates or replaces one service's policy, written as one YAML {@code kind: Service} document. */
   record PutService(String actor, Instant at, String reason, String name, String yaml) implements Command {
-    public static final short ID = 1;
-
     public PutService {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(yaml, "yaml");
       Objects.requireNonNull(reason, "reason");
     }
-
-    @Override
-    public short id() {
-      return ID;
-    }
-
-    @Override
-    public byte version() {
-      return 1;
-    }
   }
 
   /** Deletes one service, its plan and its health records. */
-  record DeleteService(String actor, Instant at, String reason, String name) implements Command {
-    public static final short ID = 2;
-
-    @Override
-    public short id() {
-      return ID;
-    }
-
-    @Override
-    public byte version() {
-      return 1;
-    }
-  }
+  record DeleteService(String actor, Instant at, String reason, String name) implements Command {}
 
   /** Takes a backend out of service by hand, or puts it back. */
   record SetDrain(String actor, Instant at, String reason, String service, String backend, boolean drained)
-      implements Command {
-    public static final short ID = 4;
-
-    @Override
-    public short id() {
-      return ID;
-    }
-
-    @Override
-    public byte version() {
-      return 1;
-    }
-  }
+      implements Command {}
 
   /** Health verdicts that changed, as the leader's health book saw them at {@code at}. */
   record RecordVerdicts(String actor, Instant at, List<VerdictRecord> verdicts) implements Command {
-    public static final short ID = 5;
-
     public RecordVerdicts {
       verdicts = List.copyOf(verdicts);
-    }
-
-    @Override
-    public short id() {
-      return ID;
-    }
-
-    @Override
-    public byte version() {
-      return 1;
     }
   }
 
@@ -110,39 +85,15 @@ public sealed interface Command {
   record PublishPlan(
       String actor, Instant at, long basedOnVersion, RoutingPlan plan, Optional<FailoverEvent> failover)
       implements Command {
-    public static final short ID = 6;
-
     public PublishPlan {
       Objects.requireNonNull(plan, "plan");
       Objects.requireNonNull(failover, "failover");
-    }
-
-    @Override
-    public short id() {
-      return ID;
-    }
-
-    @Override
-    public byte version() {
-      return 1;
     }
   }
 
   /** An audit record of a membership change made through the API (Raft applies the change itself). */
   record RecordMembership(String actor, Instant at, String reason, String action, String member)
-      implements Command {
-    public static final short ID = 7;
-
-    @Override
-    public short id() {
-      return ID;
-    }
-
-    @Override
-    public byte version() {
-      return 1;
-    }
-  }
+      implements Command {}
 
   /**
    * One backend's verdict as replicated.

@@ -97,17 +97,20 @@ public final class CommandCodec {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
     short id = in.readShort();
     byte version = in.readByte();
+    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.RECORD_MEMBERSHIP) {
+      throw new UnknownCommandException("unknown command id " + id + "; was this log written by a newer Tern?");
+    }
     if (version != 1) {
       throw new UnknownCommandException("command " + id + " version " + version + " is newer than this node");
     }
     String actor = readString(in);
     Instant at = readInstant(in);
     return switch (id) {
-      case PutService.ID -> new PutService(actor, at, readString(in), readString(in), readString(in));
-      case DeleteService.ID -> new DeleteService(actor, at, readString(in), readString(in));
-      case SetDrain.ID ->
+      case Command.Ids.PUT_SERVICE -> new PutService(actor, at, readString(in), readString(in), readString(in));
+      case Command.Ids.DELETE_SERVICE -> new DeleteService(actor, at, readString(in), readString(in));
+      case Command.Ids.SET_DRAIN ->
           new SetDrain(actor, at, readString(in), readString(in), readString(in), in.readBoolean());
-      case RecordVerdicts.ID -> {
+      case Command.Ids.RECORD_VERDICTS -> {
         int n = in.readInt();
         List<VerdictRecord> verdicts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -115,13 +118,13 @@ public final class CommandCodec {
         }
         yield new RecordVerdicts(actor, at, verdicts);
       }
-      case PublishPlan.ID -> {
+      case Command.Ids.PUBLISH_PLAN -> {
         long based = in.readLong();
         RoutingPlan plan = readPlan(in);
         Optional<FailoverEvent> failover = in.readBoolean() ? Optional.of(readFailover(in)) : Optional.empty();
         yield new PublishPlan(actor, at, based, plan, failover);
       }
-      case RecordMembership.ID ->
+      case Command.Ids.RECORD_MEMBERSHIP ->
           new RecordMembership(actor, at, readString(in), readString(in), readString(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
