@@ -142,6 +142,11 @@ public final class RaftNode implements AutoCloseable {
     return raft.lastApplied();
   }
 
+  /** The channel itself, for fault-injection tests in this package. */
+  JChannel channel() {
+    return channel;
+  }
+
   /** The nodes this one currently sees connected, by name. */
   public List<String> connected() {
     JChannel ch = channel;
