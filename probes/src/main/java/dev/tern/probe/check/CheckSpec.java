@@ -1,6 +1,5 @@
 package dev.tern.probe.check;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,9 +57,4 @@ public sealed interface CheckSpec {
    * port}; healthy when the answer section is not empty.
    */
   record Dns(String address, int port, String name, String type, Duration timeout) implements CheckSpec {}
-
-  /** Source address to bind outgoing connections to, when the agent is configured with one. */
-  interface Binding {
-    Optional<InetAddress> source();
-  }
 }
