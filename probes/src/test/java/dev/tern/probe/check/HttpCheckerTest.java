@@ -289,7 +289,7 @@ class HttpCheckerTest {
   }
 
   @Test
-  void every_socket_binds_to_the_source_address() throws IOException {
+  void every_socket_binds_to_the_source_address() throws Exception {
     server = LocalServer.plain(LocalServer.respond(OK));
     var region = InetAddress.getByName("127.0.0.2");
     try (var bound = new HttpChecker(Optional.of(region))) {

@@ -71,7 +71,11 @@ final class LocalServer implements AutoCloseable {
     return requests.get();
   }
 
-  List<InetAddress> peers() {
+  /** The peers of accepted connections, waiting up to a second for a first one to be accepted. */
+  List<InetAddress> peers() throws InterruptedException {
+    for (int i = 0; i < 100 && peers.isEmpty(); i++) {
+      Thread.sleep(10);
+    }
     return List.copyOf(peers);
   }
 

@@ -1,0 +1,66 @@
+package dev.tern.probe.check;
+
+import dev.tern.probe.check.CheckResult.Failure;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Runs {@link CheckSpec.Tcp} checks: healthy when a TCP connection opens within the timeout. */
+public final class TcpChecker implements Checker {
+
+  private final Optional<InetAddress> source;
+
+  /** @param source the local address every outgoing socket binds to; empty lets the OS choose */
+  public TcpChecker(Optional<InetAddress> source) {
+    this.source = Objects.requireNonNull(source, "source");
+  }
+
+  @Override
+  public CheckResult run(CheckSpec spec) {
+    if (!(spec instanceof CheckSpec.Tcp tcp)) {
+      throw new IllegalArgumentException("TcpChecker runs TCP checks, not " + spec);
+    }
+    long start = System.nanoTime();
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(tcp.address());
+    } catch (UnknownHostException e) {
+      return failed(start, Failure.DNS_RESOLUTION, "cannot resolve " + tcp.address());
+    }
+    var where = address.getHostAddress() + ":" + tcp.port();
+    long left = tcp.timeout().toMillis() - Duration.ofNanos(System.nanoTime() - start).toMillis();
+    try (var socket = new Socket()) {
+      if (source.isPresent()) {
+        socket.bind(new InetSocketAddress(source.get(), 0));
+      }
+      socket.connect(new InetSocketAddress(address, tcp.port()), (int) Math.clamp(left, 1, Integer.MAX_VALUE));
+      var connect = Duration.ofNanos(System.nanoTime() - start);
+      return new CheckResult(
+          true, Optional.of(connect), Optional.empty(), Optional.empty(), connect, Optional.empty(), "connected to " + where);
+    } catch (SocketTimeoutException e) {
+      return failed(start, Failure.CONNECT_TIMEOUT, "no connection to " + where + " within " + tcp.timeout().toMillis() + " ms");
+    } catch (ConnectException e) {
+      return failed(start, Failure.CONNECT_REFUSED, "connection to " + where + " refused: " + e.getMessage());
+    } catch (IOException e) {
+      return failed(start, Failure.IO, "connecting to " + where + ": " + e);
+    }
+  }
+
+  private static CheckResult failed(long start, Failure failure, String detail) {
+    return new CheckResult(
+        false,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Duration.ofNanos(System.nanoTime() - start),
+        Optional.of(failure),
+        detail);
+  }
+}
