@@ -177,6 +177,38 @@ class HttpCheckerTest {
   }
 
   @Test
+  void a_server_that_never_starts_the_tls_handshake_times_out_at_the_deadline() throws IOException {
+    server = LocalServer.plain((socket, s) -> Thread.sleep(10_000));
+
+    var result = check(spec(true, server.port(), Optional.empty(), Optional.of(selfSignedPem), false));
+
+    assertEquals(Optional.of(Failure.TIMEOUT), result.failure(), result.toString());
+    assertTrue(result.tls().isEmpty(), result.toString());
+  }
+
+  @Test
+  void a_server_trickling_its_tls_handshake_times_out_at_the_deadline() throws IOException {
+    server = LocalServer.plain((socket, s) -> {
+      socket.getInputStream().read(new byte[4096]);
+      var out = socket.getOutputStream();
+      // A handshake record header announcing 16 KiB, then its body a byte at a time.
+      for (byte b : new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}) {
+        out.write(b);
+        out.flush();
+      }
+      for (int i = 0; i < 100; i++) {
+        out.write(0);
+        out.flush();
+        Thread.sleep(200);
+      }
+    });
+
+    var result = check(spec(true, server.port(), Optional.empty(), Optional.of(selfSignedPem), false));
+
+    assertEquals(Optional.of(Failure.TIMEOUT), result.failure(), result.toString());
+  }
+
+  @Test
   void a_server_trickling_a_byte_a_second_times_out_at_the_deadline() throws IOException {
     var timeout = Duration.ofMillis(2500);
     server = LocalServer.plain((socket, s) -> {
