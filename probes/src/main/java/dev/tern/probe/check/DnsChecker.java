@@ -44,6 +44,10 @@ public final class DnsChecker implements Checker {
     this.source = Objects.requireNonNull(source, "source");
   }
 
+  /**
+   * @throws IllegalArgumentException for a spec of another kind: a wiring mistake, not a target's
+   *     failure ({@link Checkers} routes each kind to its checker)
+   */
   @Override
   public CheckResult run(CheckSpec spec) {
     if (!(spec instanceof CheckSpec.Dns dns)) {

@@ -79,11 +79,15 @@ public final class HttpChecker implements Checker, AutoCloseable {
     this.source = Objects.requireNonNull(source, "source");
   }
 
-  /** Bytes read from targets' sockets by this checker so far (TLS records included). */
+  /** Response bytes (after TLS decryption) this checker has read so far, all checks together. */
   public long bytesRead() {
     return bytesRead.sum();
   }
 
+  /**
+   * @throws IllegalArgumentException for a spec of another kind: a wiring mistake, not a target's
+   *     failure ({@link Checkers} routes each kind to its checker)
+   */
   @Override
   public CheckResult run(CheckSpec spec) {
     if (!(spec instanceof CheckSpec.Http http)) {
@@ -117,7 +121,7 @@ public final class HttpChecker implements Checker, AutoCloseable {
     try {
       return exchange(http, clock, fresh, request, target);
     } catch (StaleConnection stale) {
-      throw new CheckFailed(Failure.PROTOCOL, "connection closed before the status line");
+      throw stale.onFreshConnection;
     }
   }
 
@@ -131,7 +135,7 @@ public final class HttpChecker implements Checker, AutoCloseable {
         conn.out.write(request);
         conn.out.flush();
       } catch (IOException e) {
-        throw clock.ioFailure(e, "sending the request");
+        throw new StaleConnection(clock.ioFailure(e, "sending the request"));
       }
       var head = in.head();
       boolean bodyMatters = http.bodyContains().isPresent() || http.keepAlive();
@@ -393,14 +397,15 @@ public final class HttpChecker implements Checker, AutoCloseable {
       } catch (SocketTimeoutException e) {
         throw new CheckFailed(Failure.TIMEOUT, clock.timeoutDetail(any));
       } catch (IOException e) {
+        var failure = clock.ioFailure(e, "reading the response");
         if (!any) {
-          throw new StaleConnection();
+          throw new StaleConnection(failure);
         }
-        throw clock.ioFailure(e, "reading the response");
+        throw failure;
       }
       if (n <= 0) {
         if (!any) {
-          throw new StaleConnection();
+          throw new StaleConnection(new CheckFailed(Failure.PROTOCOL, "connection closed before the status line"));
         }
         return false;
       }
@@ -638,10 +643,17 @@ public final class HttpChecker implements Checker, AutoCloseable {
     }
   }
 
-  /** A connection closed before any byte of the response: a kept-alive one the server dropped. */
+  /**
+   * A connection that ended before any byte of the response: on a kept-alive one, most likely
+   * dropped by the server while idle, so worth one new connection; on a new one, the check's
+   * failure.
+   */
   private static final class StaleConnection extends Exception {
-    StaleConnection() {
+    final CheckFailed onFreshConnection;
+
+    StaleConnection(CheckFailed onFreshConnection) {
       super(null, null, false, false);
+      this.onFreshConnection = onFreshConnection;
     }
   }
 }
