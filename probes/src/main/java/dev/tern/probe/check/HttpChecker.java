@@ -60,9 +60,11 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class HttpChecker implements Checker, AutoCloseable {
 
-  static final int MAX_HEADER_BYTES = 16 * 1024;
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final int BUFFER_BYTES = 8 * 1024;
   private static final int MAX_CHUNK_LINE_BYTES = 1024;
+  private static final String HEADERS_TOO_LONG = "the response headers exceed " + MAX_HEADER_BYTES / 1024 + " KiB";
+  private static final String CHUNK_LINE_TOO_LONG = "a chunk size line exceeds " + MAX_CHUNK_LINE_BYTES + " bytes";
 
   /** Closes sockets whose TLS handshake outlives the deadline; a read timeout alone cannot. */
   private static final ScheduledExecutorService WATCHDOG =
@@ -426,8 +428,8 @@ public final class HttpChecker implements Checker, AutoCloseable {
       return buf[pos++] & 0xff;
     }
 
-    /** One line without its CRLF, counting its bytes against {@code budget[0]}. */
-    private String line(int[] budget, String what) throws CheckFailed, StaleConnection {
+    /** One line without its CRLF, counting its bytes against {@code budget[0]}; {@code tooLong} when it runs out. */
+    private String line(int[] budget, String what, String tooLong) throws CheckFailed, StaleConnection {
       var line = new StringBuilder(64);
       while (true) {
         int b = read();
@@ -435,7 +437,7 @@ public final class HttpChecker implements Checker, AutoCloseable {
           throw new CheckFailed(Failure.PROTOCOL, "connection closed in the " + what);
         }
         if (--budget[0] < 0) {
-          throw new CheckFailed(Failure.PROTOCOL, "the " + what + " exceed " + budgetName(what));
+          throw new CheckFailed(Failure.PROTOCOL, tooLong);
         }
         if (b == '\n') {
           int len = line.length();
@@ -448,13 +450,9 @@ public final class HttpChecker implements Checker, AutoCloseable {
       }
     }
 
-    private static String budgetName(String what) {
-      return what.equals("headers") ? MAX_HEADER_BYTES / 1024 + " KiB" : MAX_CHUNK_LINE_BYTES + " bytes";
-    }
-
     Head head() throws CheckFailed, StaleConnection {
       int[] budget = {MAX_HEADER_BYTES};
-      var statusLine = line(budget, "headers");
+      var statusLine = line(budget, "headers", HEADERS_TOO_LONG);
       // "HTTP/1.1 200 OK": the version, a space, three digits, then an optional reason.
       if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
         throw new CheckFailed(Failure.PROTOCOL, "not an HTTP/1.x status line: " + abbreviate(statusLine));
@@ -470,7 +468,7 @@ public final class HttpChecker implements Checker, AutoCloseable {
       boolean chunked = false;
       boolean connectionClose = !http11;
       while (true) {
-        var header = line(budget, "headers");
+        var header = line(budget, "headers", HEADERS_TOO_LONG);
         if (header.isEmpty()) {
           break;
         }
@@ -513,7 +511,7 @@ public final class HttpChecker implements Checker, AutoCloseable {
       if (head.chunked()) {
         while (true) {
           int[] budget = {MAX_CHUNK_LINE_BYTES};
-          var sizeLine = line(budget, "chunk size line");
+          var sizeLine = line(budget, "chunk size line", CHUNK_LINE_TOO_LONG);
           int semicolon = sizeLine.indexOf(';');
           long size;
           try {
@@ -523,7 +521,7 @@ public final class HttpChecker implements Checker, AutoCloseable {
           }
           if (size == 0) {
             int[] trailers = {MAX_HEADER_BYTES};
-            while (!line(trailers, "headers").isEmpty()) {
+            while (!line(trailers, "trailers", HEADERS_TOO_LONG).isEmpty()) {
               // Trailers carry nothing a health check needs.
             }
             return true;
@@ -531,11 +529,11 @@ public final class HttpChecker implements Checker, AutoCloseable {
           if (!copy(size, max, body)) {
             return false;
           }
-          line(budget, "chunk size line");
+          line(budget, "chunk size line", CHUNK_LINE_TOO_LONG);
         }
       }
       if (head.contentLength() >= 0) {
-        return copy(head.contentLength(), max, body) ;
+        return copy(head.contentLength(), max, body);
       }
       copy(Long.MAX_VALUE, max, body);
       return false;
