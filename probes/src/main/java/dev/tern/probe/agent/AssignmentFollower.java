@@ -30,6 +30,7 @@ import java.util.random.RandomGenerator;
  *   <tr><th>Answer</th><th>Then</th></tr>
  *   <tr><td>200, newer policy version</td><td>listener gets it; poll again at once with {@code after}</td></tr>
  *   <tr><td>200, same version (the wait ran out)</td><td>poll again at once</td></tr>
+ *   <tr><td>200, older version (a node that lags behind)</td><td>ignored: the assignment never goes back</td></tr>
  *   <tr><td>connection error, non-200, unreadable body</td><td>next node, after a backoff</td></tr>
  * </table>
  *
@@ -88,7 +89,7 @@ public final class AssignmentFollower implements AutoCloseable {
         Optional<Assignment> known = current.get();
         Assignment received = poll(node, known.map(Assignment::policyVersion));
         backoff.reset();
-        if (known.isEmpty() || received.policyVersion() != known.get().policyVersion()) {
+        if (known.isEmpty() || received.policyVersion() > known.get().policyVersion()) {
           current.set(Optional.of(received));
           LOG.log(System.Logger.Level.INFO, "assignment v{0} from {1}: {2} targets", received.policyVersion(), node,
               received.targets().size());

@@ -97,7 +97,7 @@ public final class Reporter implements AutoCloseable {
 
   /** Observations dropped for {@code node} because its buffer was full. */
   public long dropped(URI node) {
-    return senders.stream().filter(s -> s.node.equals(node)).mapToLong(s -> s.dropped).findFirst().orElse(-1);
+    return senders.stream().filter(s -> s.node.equals(node)).mapToLong(NodeSender::dropped).findFirst().orElse(-1);
   }
 
   @Override
@@ -157,6 +157,10 @@ public final class Reporter implements AutoCloseable {
           .description("Batch posts by outcome: sent, retried (will be sent again), rejected (dropped)")
           .tags("node", node, "outcome", outcome)
           .register(meters);
+    }
+
+    synchronized long dropped() {
+      return dropped;
     }
 
     synchronized int depth() {

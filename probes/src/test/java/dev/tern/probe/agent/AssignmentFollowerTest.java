@@ -69,4 +69,29 @@ class AssignmentFollowerTest {
       }
     }
   }
+
+  @Test
+  void a_node_that_lags_behind_never_rolls_the_assignment_back() throws Exception {
+    List<Assignment> received = new CopyOnWriteArrayList<>();
+    try (FakeControlPlane ahead = FakeControlPlane.start(TOKEN);
+        FakeControlPlane behind = FakeControlPlane.start(TOKEN);
+        HttpClient client = HttpClient.newHttpClient()) {
+      ahead.assign("[]");
+      ahead.assign("[" + FakeControlPlane.tcpTarget("shop", "fra", 9, 1000) + "]");
+      behind.assign("[]");
+      try (AssignmentFollower follower = new AssignmentFollower(List.of(ahead.uri(), behind.uri()),
+          "aws:eu-central-1", TOKEN, client, Duration.ofSeconds(1), new SplittableRandom(1), received::add)) {
+        Eventually.await(Duration.ofSeconds(5), () -> received.size() == 1, () -> "no first assignment");
+        ahead.stop();
+        Thread.sleep(2500);
+        assertEquals(3, follower.current().orElseThrow().policyVersion(), "still the newest version seen");
+        assertEquals(1, received.size());
+
+        behind.assign("[]");
+        behind.assign("[" + FakeControlPlane.tcpTarget("shop", "ams", 9, 1000) + "]");
+        Eventually.await(Duration.ofSeconds(10), () -> received.size() == 2, () -> "never took the newer version");
+        assertEquals(4, follower.current().orElseThrow().policyVersion());
+      }
+    }
+  }
 }

@@ -61,10 +61,6 @@ class ProbeAgentTest {
         Duration.ofSeconds(2));
   }
 
-  static Set<String> backendsSeen(FakeControlPlane node) {
-    return node.observations().stream().map(o -> o.path("backend").asText()).collect(Collectors.toSet());
-  }
-
   static long countFor(FakeControlPlane node, String backend) {
     return node.observations().stream().filter(o -> o.path("backend").asText().equals(backend)).count();
   }
@@ -165,7 +161,8 @@ class ProbeAgentTest {
       FakeControlPlane refusing = opened(FakeControlPlane.start(TOKEN));
       FakeControlPlane down = opened(FakeControlPlane.start(TOKEN));
       down.stop();
-      refusing.assign("[" + FakeControlPlane.tcpTarget("shop", "fra", fra.port(), 20) + "]");
+      refusing.assign("[" + FakeControlPlane.tcpTarget("shop", "fra", fra.port(), 20) + ","
+          + FakeControlPlane.tcpTarget("shop", "gone", down.uri().getPort(), 20) + "]");
       refusing.answerObservationsWith(400, 503, 429, 500);
       ProbeAgent agent = agent(List.of(down.uri(), refusing.uri()), fastReporting(1000));
 
@@ -179,7 +176,15 @@ class ProbeAgentTest {
       String health = client.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
 
-      assertTrue(metrics.contains("tern_probe_checks_total"), metrics);
+      for (String documented : List.of("tern_probe_checks_total{backend=\"fra\",outcome=\"ok\",service=\"shop\"}",
+          "tern_probe_check_failures_total{reason=\"connect_refused\"}", "tern_probe_check_latency_seconds_bucket{",
+          "tern_probe_achieved_interval_seconds{backend=\"fra\",service=\"shop\"}",
+          "tern_probe_report_buffer_depth{node=\"" + down.uri() + "\"}",
+          "tern_probe_report_dropped_total{node=\"" + refusing.uri() + "\"}",
+          "tern_probe_report_batches_total{node=\"" + refusing.uri() + "\",outcome=\"rejected\"} 1.0",
+          "tern_probe_assignment_policy_version 2.0", "tern_probe_targets 2.0")) {
+        assertTrue(metrics.contains(documented), documented + " missing from\n" + metrics);
+      }
       assertTrue(health.startsWith("ok"), health);
       assertFalse(metrics.contains(TOKEN), "metrics hold the token");
       assertFalse(health.contains(TOKEN), "health holds the token");
