@@ -1,0 +1,186 @@
+package dev.tern.probe.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.probe.check.CheckSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Long-polls the region's assignment from any reachable control-plane node and hands every new
+ * version to a listener.
+ *
+ * <table>
+ *   <caption>What one poll does</caption>
+ *   <tr><th>Answer</th><th>Then</th></tr>
+ *   <tr><td>200, newer policy version</td><td>listener gets it; poll again at once with {@code after}</td></tr>
+ *   <tr><td>200, same version (the wait ran out)</td><td>poll again at once</td></tr>
+ *   <tr><td>200, older version (a node that lags behind)</td><td>ignored: the assignment never goes back</td></tr>
+ *   <tr><td>connection error, non-200, unreadable body</td><td>next node, after a backoff</td></tr>
+ * </table>
+ *
+ * <p>When every node is unreachable the last assignment stays in force: an agent keeps checking what
+ * it was told rather than going quiet.
+ */
+public final class AssignmentFollower implements AutoCloseable {
+
+  /** Bodies of HTTP checks are read up to this much. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private static final System.Logger LOG = System.getLogger(AssignmentFollower.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<URI> nodes;
+  private final String region;
+  private final String token;
+  private final HttpClient client;
+  private final Duration wait;
+  private final Backoff backoff;
+  private final Consumer<Assignment> listener;
+  private final AtomicReference<Optional<Assignment>> current = new AtomicReference<>(Optional.empty());
+  private final Thread thread;
+  private volatile boolean closed;
+  private int nodeIndex;
+
+  /**
+   * Starts following at once, on a virtual thread.
+   *
+   * @param wait how long a node may hold a poll open (at most 60 s)
+   */
+  public AssignmentFollower(List<URI> nodes, String region, String token, HttpClient client, Duration wait,
+      RandomGenerator random, Consumer<Assignment> listener) {
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("give at least one control-plane URL");
+    }
+    this.nodes = List.copyOf(nodes);
+    this.region = Objects.requireNonNull(region, "region");
+    this.token = Objects.requireNonNull(token, "token");
+    this.client = Objects.requireNonNull(client, "client");
+    this.wait = Objects.requireNonNull(wait, "wait");
+    this.backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), random);
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.thread = Thread.ofVirtual().name("tern-probe-assignments").start(this::follow);
+  }
+
+  /** The last assignment received; empty until the first one arrives. */
+  public Optional<Assignment> current() {
+    return current.get();
+  }
+
+  private void follow() {
+    while (!closed) {
+      URI node = nodes.get(nodeIndex);
+      try {
+        Optional<Assignment> known = current.get();
+        Assignment received = poll(node, known.map(Assignment::policyVersion));
+        backoff.reset();
+        if (known.isEmpty() || received.policyVersion() > known.get().policyVersion()) {
+          current.set(Optional.of(received));
+          LOG.log(System.Logger.Level.INFO, "assignment v{0} from {1}: {2} targets", received.policyVersion(), node,
+              received.targets().size());
+          listener.accept(received);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        nodeIndex = (nodeIndex + 1) % nodes.size();
+        Duration pause = backoff.next();
+        LOG.log(System.Logger.Level.WARNING, "assignments from {0} failed ({1}); trying {2} in {3} ms", node,
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), nodes.get(nodeIndex),
+            pause.toMillis());
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
+    }
+  }
+
+  private Assignment poll(URI node, Optional<Long> after) throws IOException, InterruptedException {
+    String query = "?region=" + URLEncoder.encode(region, StandardCharsets.UTF_8)
+        + after.map(v -> "&after=" + v + "&waitSeconds=" + wait.toSeconds()).orElse("");
+    HttpRequest request = HttpRequest.newBuilder(node.resolve("/api/v1/probes/assignments" + query))
+        .timeout(wait.plusSeconds(15))
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/json")
+        .GET()
+        .build();
+    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (response.statusCode() != 200) {
+      throw new IOException("HTTP " + response.statusCode());
+    }
+    return parse(response.body());
+  }
+
+  /** Reads the control plane's assignment JSON; throws on anything it cannot turn into checks. */
+  static Assignment parse(String body) throws IOException {
+    JsonNode root = JSON.readTree(body);
+    if (!root.path("policyVersion").canConvertToLong() || !root.path("targets").isArray()) {
+      throw new IOException("an assignment needs policyVersion and targets");
+    }
+    List<ProbeTarget> targets = new ArrayList<>();
+    for (JsonNode t : root.path("targets")) {
+      targets.add(target(t));
+    }
+    return new Assignment(root.path("policyVersion").asLong(), targets);
+  }
+
+  private static ProbeTarget target(JsonNode t) throws IOException {
+    String service = text(t, "service");
+    String backend = text(t, "backend");
+    String address = text(t, "address");
+    int port = t.path("port").asInt(0);
+    Duration timeout = Duration.ofMillis(t.path("timeoutMs").asLong(0));
+    Duration interval = Duration.ofMillis(t.path("intervalMs").asLong(0));
+    if (port <= 0 || port > 65535 || timeout.isZero() || timeout.isNegative() || interval.isZero()
+        || interval.isNegative()) {
+      throw new IOException(service + "/" + backend + ": port, intervalMs and timeoutMs must be positive");
+    }
+    String kind = text(t, "kind");
+    CheckSpec spec = switch (kind) {
+      case "http", "https" -> {
+        Set<Integer> expected = new HashSet<>();
+        t.path("expectStatus").forEach(s -> expected.add(s.asInt()));
+        JsonNode contains = t.path("bodyContains");
+        yield new CheckSpec.Http("https".equals(kind), address, port, t.path("path").asText("/"), Optional.empty(),
+            expected, contains.isTextual() ? Optional.of(contains.asText()) : Optional.empty(), MAX_BODY_BYTES,
+            Optional.empty(), false, timeout);
+      }
+      case "tcp" -> new CheckSpec.Tcp(address, port, timeout);
+      default -> throw new IOException(service + "/" + backend + ": unknown check kind '" + kind + "'");
+    };
+    return new ProbeTarget(service, backend, spec, interval);
+  }
+
+  private static String text(JsonNode node, String field) throws IOException {
+    JsonNode value = node.path(field);
+    if (!value.isTextual() || value.asText().isEmpty()) {
+      throw new IOException("a target needs " + field);
+    }
+    return value.asText();
+  }
+
+  /** Stops polling; the last assignment stays readable. */
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.interrupt();
+    thread.join(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,97 @@
+package dev.tern.probe.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tern.probe.check.CheckSpec;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Following the region's assignment across nodes that come and go. */
+class AssignmentFollowerTest {
+
+  static final String TOKEN = "follower-secret-token-p4d9";
+
+  @Test
+  void http_and_tcp_targets_become_the_checks_the_agent_runs() throws IOException {
+    Assignment a = AssignmentFollower.parse("""
+        {"region":"aws:eu-central-1","policyVersion":7,"targets":[
+          {"service":"shop","backend":"fra","address":"192.0.2.10","kind":"https","port":443,"path":"/healthz",
+           "expectStatus":[200,204],"bodyContains":"ok","intervalMs":5000,"timeoutMs":2000},
+          {"service":"shop","backend":"ams","address":"192.0.2.20","kind":"tcp","port":5432,"path":"/",
+           "expectStatus":[200],"bodyContains":null,"intervalMs":10000,"timeoutMs":1000}]}""");
+
+    assertEquals(7, a.policyVersion());
+    assertEquals(List.of(
+        new ProbeTarget("shop", "fra", new CheckSpec.Http(true, "192.0.2.10", 443, "/healthz", Optional.empty(),
+            Set.of(200, 204), Optional.of("ok"), 64 * 1024, Optional.empty(), false, Duration.ofSeconds(2)),
+            Duration.ofSeconds(5)),
+        new ProbeTarget("shop", "ams", new CheckSpec.Tcp("192.0.2.20", 5432, Duration.ofSeconds(1)),
+            Duration.ofSeconds(10))), a.targets());
+  }
+
+  @Test
+  void an_assignment_it_cannot_turn_into_checks_is_refused_whole() {
+    assertThrows(IOException.class, () -> AssignmentFollower.parse("""
+        {"policyVersion":3,"targets":[{"service":"shop","backend":"fra","address":"192.0.2.10","kind":"icmp",
+         "port":1,"intervalMs":1000,"timeoutMs":500}]}"""));
+    assertThrows(IOException.class, () -> AssignmentFollower.parse("{\"targets\":[]}"));
+  }
+
+  @Test
+  void keeps_the_last_assignment_while_every_node_is_down_and_takes_the_next_from_whichever_answers()
+      throws Exception {
+    List<Assignment> received = new CopyOnWriteArrayList<>();
+    try (FakeControlPlane first = FakeControlPlane.start(TOKEN);
+        FakeControlPlane second = FakeControlPlane.start(TOKEN);
+        HttpClient client = HttpClient.newHttpClient()) {
+      first.assign("[" + FakeControlPlane.tcpTarget("shop", "fra", 9, 1000) + "]");
+      try (AssignmentFollower follower = new AssignmentFollower(List.of(first.uri(), second.uri()),
+          "aws:eu-central-1", TOKEN, client, Duration.ofSeconds(1), new SplittableRandom(1), received::add)) {
+        Eventually.await(Duration.ofSeconds(5), () -> received.size() == 1, () -> "no first assignment");
+        first.stop();
+        second.stop();
+        Thread.sleep(1500);
+        assertEquals(Optional.of(received.getFirst()), follower.current(), "the last assignment stays in force");
+
+        second.restart();
+        second.assign("[]");
+        second.assign("[" + FakeControlPlane.tcpTarget("shop", "ams", 9, 1000) + "]");
+        Eventually.await(Duration.ofSeconds(15), () -> received.size() == 2, () -> "never followed the live node");
+        assertEquals("ams", follower.current().orElseThrow().targets().getFirst().backend());
+      }
+    }
+  }
+
+  @Test
+  void a_node_that_lags_behind_never_rolls_the_assignment_back() throws Exception {
+    List<Assignment> received = new CopyOnWriteArrayList<>();
+    try (FakeControlPlane ahead = FakeControlPlane.start(TOKEN);
+        FakeControlPlane behind = FakeControlPlane.start(TOKEN);
+        HttpClient client = HttpClient.newHttpClient()) {
+      ahead.assign("[]");
+      ahead.assign("[" + FakeControlPlane.tcpTarget("shop", "fra", 9, 1000) + "]");
+      behind.assign("[]");
+      try (AssignmentFollower follower = new AssignmentFollower(List.of(ahead.uri(), behind.uri()),
+          "aws:eu-central-1", TOKEN, client, Duration.ofSeconds(1), new SplittableRandom(1), received::add)) {
+        Eventually.await(Duration.ofSeconds(5), () -> received.size() == 1, () -> "no first assignment");
+        ahead.stop();
+        Thread.sleep(2500);
+        assertEquals(3, follower.current().orElseThrow().policyVersion(), "still the newest version seen");
+        assertEquals(1, received.size());
+
+        behind.assign("[]");
+        behind.assign("[" + FakeControlPlane.tcpTarget("shop", "ams", 9, 1000) + "]");
+        Eventually.await(Duration.ofSeconds(10), () -> received.size() == 2, () -> "never took the newer version");
+        assertEquals(4, follower.current().orElseThrow().policyVersion());
+      }
+    }
+  }
+}
