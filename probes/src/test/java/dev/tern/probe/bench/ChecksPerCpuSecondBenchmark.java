@@ -82,7 +82,7 @@ public final class ChecksPerCpuSecondBenchmark {
     }
   }
 
-  private static Process startTarget() throws IOException {
+  static Process startTarget() throws IOException {
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), HttpTarget.class.getName())
         .redirectError(ProcessBuilder.Redirect.INHERIT)
