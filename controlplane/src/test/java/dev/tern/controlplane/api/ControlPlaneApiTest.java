@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.controlplane.security.Role;
 import dev.tern.controlplane.testing.Http;
+import dev.tern.controlplane.testing.ServiceYaml;
 import dev.tern.controlplane.testing.TestCredentials;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -29,33 +30,14 @@ import org.junit.jupiter.api.Test;
 @MicronautTest
 class ControlPlaneApiTest {
 
-  static final String YAML = """
-      kind: Service
-      name: %s
-      hostname: %s.gslb.example.com
-      routing:
-        method: failover
-      backends:
-        - name: fra
-          cloud: aws
-          region: eu-central-1
-          jurisdiction: EU
-          address: 192.0.2.10
-          priority: 1
-        - name: ams
-          cloud: azure
-          region: westeurope
-          jurisdiction: EU
-          address: 192.0.2.20
-          priority: 2
-      health:
-        failAfter: 1
-        recoverAfter: 1
-        failbackDelay: 0s
-      """;
 
   @Inject
   EmbeddedServer server;
+
+  /** A failover service that fails over after one bad round and fails back at once. */
+  static String yaml(String name) {
+    return ServiceYaml.failover(name, 1, 1, "0s");
+  }
 
   Http http;
 
@@ -96,18 +78,18 @@ class ControlPlaneApiTest {
 
   @Test
   void a_dry_run_shows_the_plan_diff_and_commits_nothing_then_apply_commits_and_audits() {
-    HttpResponse<String> dry = put("shop", YAML.formatted("shop", "shop"), "?dryRun=true", Role.ADMIN);
+    HttpResponse<String> dry = put("shop", yaml("shop"), "?dryRun=true", Role.ADMIN);
     assertEquals(200, dry.statusCode(), dry.body());
     assertTrue(dry.body().contains("\"valid\":true"), dry.body());
     assertTrue(dry.body().contains("\"committed\":false"), dry.body());
     assertTrue(dry.body().contains("+ fra 1000"), dry.body());
     assertEquals(404, get("/api/v1/services/shop").statusCode());
 
-    HttpResponse<String> noReason = put("shop", YAML.formatted("shop", "shop"), "", Role.ADMIN);
+    HttpResponse<String> noReason = put("shop", yaml("shop"), "", Role.ADMIN);
     assertEquals(400, noReason.statusCode());
     assertTrue(noReason.body().contains("reason"), noReason.body());
 
-    HttpResponse<String> applied = put("shop", YAML.formatted("shop", "shop"), "?reason=launch", Role.ADMIN);
+    HttpResponse<String> applied = put("shop", yaml("shop"), "?reason=launch", Role.ADMIN);
     assertEquals(200, applied.statusCode(), applied.body());
     assertTrue(applied.body().contains("\"committed\":true"), applied.body());
     assertTrue(get("/api/v1/services/shop").body().contains("hostname: shop.gslb.example.com"));
@@ -119,18 +101,18 @@ class ControlPlaneApiTest {
 
   @Test
   void an_invalid_policy_is_refused_with_its_violations_and_a_foreign_name_is_refused() {
-    HttpResponse<String> bad = put("broken", YAML.formatted("broken", "broken").replace("weight", "wieght")
+    HttpResponse<String> bad = put("broken", yaml("broken").replace("weight", "wieght")
         .replace("priority: 2", "priority: 3"), "?reason=x", Role.ADMIN);
     assertEquals(422, bad.statusCode(), bad.body());
     assertTrue(bad.body().contains("application/problem+json") || bad.headers().firstValue("Content-Type").orElse("").contains("problem"));
     assertTrue(bad.body().contains("priority"), bad.body());
-    HttpResponse<String> mismatch = put("other", YAML.formatted("shop2", "shop2"), "?dryRun=true", Role.ADMIN);
+    HttpResponse<String> mismatch = put("other", yaml("shop2"), "?dryRun=true", Role.ADMIN);
     assertTrue(mismatch.body().contains("exactly one kind: Service document named other"), mismatch.body());
   }
 
   @Test
   void observations_from_two_vantages_fail_a_backend_over_and_the_failover_is_listed() {
-    assertEquals(200, put("pay", YAML.formatted("pay", "pay"), "?reason=launch", Role.ADMIN).statusCode());
+    assertEquals(200, put("pay", yaml("pay"), "?reason=launch", Role.ADMIN).statusCode());
     awaitBody("/api/v1/services/pay/plan", "\"backend\":\"fra\"");
     String now = Instant.now().toString();
     String batch = """
@@ -158,7 +140,7 @@ class ControlPlaneApiTest {
 
   @Test
   void an_operator_drains_a_backend_with_a_reason_and_traffic_moves() {
-    assertEquals(200, put("cdn", YAML.formatted("cdn", "cdn"), "?reason=launch", Role.ADMIN).statusCode());
+    assertEquals(200, put("cdn", yaml("cdn"), "?reason=launch", Role.ADMIN).statusCode());
     awaitBody("/api/v1/services/cdn/plan", "\"backend\":\"fra\"");
     HttpResponse<String> drained = http.send("PUT", "/api/v1/services/cdn/backends/fra/drain?reason=kernel+upgrade", null, "",
         "Authorization", TestCredentials.bearer(Role.OPERATOR));
@@ -180,7 +162,7 @@ class ControlPlaneApiTest {
         "Authorization", TestCredentials.bearer(Role.OPERATOR)));
     Thread.sleep(300);
     assertTrue(!poll.isDone(), "the poll waits for a change");
-    assertEquals(200, put("media", YAML.formatted("media", "media"), "?reason=launch", Role.ADMIN).statusCode());
+    assertEquals(200, put("media", yaml("media"), "?reason=launch", Role.ADMIN).statusCode());
     HttpResponse<String> answered = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertTrue(answered.body().contains("\"service\":\"media\",\"backend\":\"fra\",\"address\":\"192.0.2.10\",\"kind\":\"https\""),
         answered.body());
@@ -207,7 +189,7 @@ class ControlPlaneApiTest {
       }
     });
     Thread.sleep(200);
-    assertEquals(200, put("stream", YAML.formatted("stream", "stream"), "?reason=launch", Role.ADMIN).statusCode());
+    assertEquals(200, put("stream", yaml("stream"), "?reason=launch", Role.ADMIN).statusCode());
     String line = seen.get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertTrue(line.startsWith("data:") && line.contains("\"type\":\"service\""), line);
     stream.body().close();

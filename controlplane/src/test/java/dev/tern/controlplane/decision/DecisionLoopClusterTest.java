@@ -9,6 +9,7 @@ import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.state.ApplyResult;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.controlplane.testing.ServiceYaml;
 import dev.tern.policy.geo.ClientZone;
 import dev.tern.policy.geo.Region;
 import dev.tern.policy.health.Health;
@@ -31,32 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Ingestion → verdict → plan → commit, on three real nodes, with a clock the test moves. */
 class DecisionLoopClusterTest {
 
-  static final String YAML = """
-      kind: Service
-      name: shop
-      hostname: shop.gslb.example.com
-      routing:
-        method: failover
-      backends:
-        - name: fra
-          cloud: aws
-          region: eu-central-1
-          jurisdiction: EU
-          address: 192.0.2.10
-          priority: 1
-        - name: ams
-          cloud: azure
-          region: westeurope
-          jurisdiction: EU
-          address: 192.0.2.20
-          priority: 2
-      health:
-        failAfter: 2
-        recoverAfter: 2
-        quorum: 2
-        staleAfter: 30s
-        failbackDelay: 60s
-      """;
+  static final String YAML = ServiceYaml.failover("shop", 2, 2, "60s");
 
   static final List<Region> VANTAGES = List.of("aws:us-east-1", "gcp:europe-west1", "azure:japaneast").stream()
       .map(k -> Region.parse(k).orElseThrow()).toList();
