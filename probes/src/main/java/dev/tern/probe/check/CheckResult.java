@@ -44,4 +44,10 @@ public record CheckResult(
       throw new IllegalArgumentException("a failed check has a failure reason, and only a failed one");
     }
   }
+
+  /** A check that failed before any phase worth timing completed, {@code startNanos} ago. */
+  public static CheckResult failedSince(long startNanos, Failure failure, String detail) {
+    return new CheckResult(false, Optional.empty(), Optional.empty(), Optional.empty(),
+        Duration.ofNanos(System.nanoTime() - startNanos), Optional.of(failure), detail);
+  }
 }

@@ -56,19 +56,19 @@ public final class DnsChecker implements Checker {
     long start = System.nanoTime();
     int type = Type.value(dns.type());
     if (type < 0) {
-      return failed(start, Failure.PROTOCOL, "unknown record type " + dns.type());
+      return CheckResult.failedSince(start, Failure.PROTOCOL, "unknown record type " + dns.type());
     }
     Message query;
     try {
       query = Message.newQuery(Record.newRecord(Name.fromString(dns.name(), Name.root), type, DClass.IN));
     } catch (TextParseException e) {
-      return failed(start, Failure.PROTOCOL, "not a DNS name: " + dns.name());
+      return CheckResult.failedSince(start, Failure.PROTOCOL, "not a DNS name: " + dns.name());
     }
     SimpleResolver resolver;
     try {
       resolver = new SimpleResolver(new InetSocketAddress(InetAddress.getByName(dns.address()), dns.port()));
     } catch (UnknownHostException e) {
-      return failed(start, Failure.DNS_RESOLUTION, "cannot resolve the DNS server " + dns.address());
+      return CheckResult.failedSince(start, Failure.DNS_RESOLUTION, "cannot resolve the DNS server " + dns.address());
     }
     source.ifPresent(address -> resolver.setLocalAddress(new InetSocketAddress(address, 0)));
     resolver.setTimeout(dns.timeout());
@@ -78,17 +78,17 @@ public final class DnsChecker implements Checker {
       // future's deadline bounds both together.
       response = resolver.sendAsync(query).toCompletableFuture().get(dns.timeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      return failed(start, Failure.TIMEOUT, "no answer from " + dns.address() + ":" + dns.port() + " within " + dns.timeout().toMillis() + " ms");
+      return CheckResult.failedSince(start, Failure.TIMEOUT, "no answer from " + dns.address() + ":" + dns.port() + " within " + dns.timeout().toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return failed(start, Failure.IO, "interrupted");
+      return CheckResult.failedSince(start, Failure.IO, "interrupted");
     } catch (ExecutionException e) {
       var cause = e.getCause();
       if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
-        return failed(start, Failure.TIMEOUT, "no answer from " + dns.address() + ":" + dns.port() + " within " + dns.timeout().toMillis() + " ms");
+        return CheckResult.failedSince(start, Failure.TIMEOUT, "no answer from " + dns.address() + ":" + dns.port() + " within " + dns.timeout().toMillis() + " ms");
       }
       var failure = cause instanceof WireParseException ? Failure.PROTOCOL : Failure.IO;
-      return failed(start, failure, "querying " + dns.address() + ":" + dns.port() + ": " + cause);
+      return CheckResult.failedSince(start, failure, "querying " + dns.address() + ":" + dns.port() + ": " + cause);
     }
     var total = Duration.ofNanos(System.nanoTime() - start);
     int rcode = response.getRcode();
@@ -101,11 +101,5 @@ public final class DnsChecker implements Checker {
     return new CheckResult(
         true, Optional.empty(), Optional.empty(), Optional.of(total), total, Optional.empty(),
         answers + " answers for " + dns.name() + " " + dns.type());
-  }
-
-  private static CheckResult failed(long start, Failure failure, String detail) {
-    return new CheckResult(
-        false, Optional.empty(), Optional.empty(), Optional.empty(),
-        Duration.ofNanos(System.nanoTime() - start), Optional.of(failure), detail);
   }
 }

@@ -36,7 +36,7 @@ public final class TcpChecker implements Checker {
     try {
       address = InetAddress.getByName(tcp.address());
     } catch (UnknownHostException e) {
-      return failed(start, Failure.DNS_RESOLUTION, "cannot resolve " + tcp.address());
+      return CheckResult.failedSince(start, Failure.DNS_RESOLUTION, "cannot resolve " + tcp.address());
     }
     var where = address.getHostAddress() + ":" + tcp.port();
     long left = tcp.timeout().toMillis() - Duration.ofNanos(System.nanoTime() - start).toMillis();
@@ -49,22 +49,11 @@ public final class TcpChecker implements Checker {
       return new CheckResult(
           true, Optional.of(connect), Optional.empty(), Optional.empty(), connect, Optional.empty(), "connected to " + where);
     } catch (SocketTimeoutException e) {
-      return failed(start, Failure.CONNECT_TIMEOUT, "no connection to " + where + " within " + tcp.timeout().toMillis() + " ms");
+      return CheckResult.failedSince(start, Failure.CONNECT_TIMEOUT, "no connection to " + where + " within " + tcp.timeout().toMillis() + " ms");
     } catch (ConnectException e) {
-      return failed(start, Failure.CONNECT_REFUSED, "connection to " + where + " refused: " + e.getMessage());
+      return CheckResult.failedSince(start, Failure.CONNECT_REFUSED, "connection to " + where + " refused: " + e.getMessage());
     } catch (IOException e) {
-      return failed(start, Failure.IO, "connecting to " + where + ": " + e);
+      return CheckResult.failedSince(start, Failure.IO, "connecting to " + where + ": " + e);
     }
-  }
-
-  private static CheckResult failed(long start, Failure failure, String detail) {
-    return new CheckResult(
-        false,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Duration.ofNanos(System.nanoTime() - start),
-        Optional.of(failure),
-        detail);
   }
 }
