@@ -94,10 +94,15 @@ final class TestCluster implements AutoCloseable {
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) {
+    await(what, timeout, condition, () -> "");
+  }
+
+  /** Waits for {@code condition}; on timeout the failure adds {@code state()}, to show why. */
+  static void await(String what, Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> state) {
     Instant deadline = Instant.now().plus(timeout);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + state.get());
       }
       sleep(10);
     }
