@@ -52,10 +52,33 @@ final class ProbesController {
   @Serdeable
   record Ingested(int accepted, int unknownTarget) {}
 
-  /** One check to run. */
+  /**
+   * One check to run. The HTTP fields are null for other kinds, the DNS ones for other kinds
+   * than dns; {@code host} null means the backend's address.
+   */
   @Serdeable
-  record Target(String service, String backend, String address, String kind, int port, String path,
-      List<Integer> expectStatus, @Nullable String bodyContains, long intervalMs, long timeoutMs) {}
+  record Target(String service, String backend, String address, String kind, int port, long intervalMs,
+      long timeoutMs, @Nullable String path, @Nullable List<Integer> expectStatus, @Nullable String bodyContains,
+      @Nullable String host, @Nullable String caCertificate, @Nullable Boolean keepAlive,
+      @Nullable Integer maxBodyBytes, @Nullable String query, @Nullable String queryType) {
+
+    static Target of(String service, Backend b) {
+      HealthCheck h = b.healthCheck();
+      boolean http = h.kind() == HealthCheck.Kind.HTTP || h.kind() == HealthCheck.Kind.HTTPS;
+      var o = h.http();
+      return new Target(service, b.name(), b.address(), h.kind().key(), h.port(), h.interval().toMillis(),
+          h.timeout().toMillis(),
+          http ? h.path() : null,
+          http ? h.expectedStatus().stream().sorted().toList() : null,
+          http ? h.bodyContains().orElse(null) : null,
+          http ? o.host().orElse(null) : null,
+          http ? o.caCertificate().orElse(null) : null,
+          http ? o.keepAlive() : null,
+          http ? o.maxBodyBytes() : null,
+          h.dns().map(HealthCheck.DnsQuery::name).orElse(null),
+          h.dns().map(HealthCheck.DnsQuery::type).orElse(null));
+    }
+  }
 
   /** Everything a probe in one region should check, as of a policy version. */
   @Serdeable
@@ -137,10 +160,7 @@ final class ProbesController {
     List<Target> targets = new ArrayList<>();
     for (ServiceState s : node.state().services()) {
       for (Backend b : s.model().backends()) {
-        HealthCheck h = b.healthCheck();
-        targets.add(new Target(s.name(), b.name(), b.address(), h.kind().key(), h.port(), h.path(),
-            h.expectedStatus().stream().sorted().toList(), h.bodyContains().orElse(null), h.interval().toMillis(),
-            h.timeout().toMillis()));
+        targets.add(Target.of(s.name(), b));
       }
     }
     return new Assignment(region, version, targets);

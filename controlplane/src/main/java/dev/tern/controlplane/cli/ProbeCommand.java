@@ -107,11 +107,9 @@ final class ProbeCommand implements Callable<Integer> {
     } catch (UnknownHostException e) {
       return usage("--source-address " + sourceAddress.get() + " is not an address of this machine");
     }
-    Reporter.Settings defaults = Reporter.Settings.defaults();
     Reporter.Settings reporting;
     try {
-      reporting = new Reporter.Settings(defaults.maxBatch(), defaults.maxDelay(), buffer, defaults.backoffInitial(),
-          defaults.backoffMax(), defaults.requestTimeout());
+      reporting = Reporter.Settings.defaults().withBuffer(buffer);
     } catch (IllegalArgumentException e) {
       return usage("--buffer " + buffer + ": " + e.getMessage());
     }

@@ -54,6 +54,10 @@ import java.util.stream.Collectors;
  */
 public final class PolicyValidator {
 
+  private static final Pattern PORT = Pattern.compile("[1-9][0-9]{0,4}");
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
+  private static final List<String> DNS_QUERY_TYPES =
+      List.of("A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern DOTTED_NUMBERS = Pattern.compile("[0-9.]+");
@@ -173,7 +177,8 @@ public final class PolicyValidator {
     } else {
       range(r, p + ".port", "port", h.port(), 1, 65_535);
     }
-    if (h.kind() != HealthCheck.Kind.TCP) {
+    if (h.kind() == HealthCheck.Kind.HTTP || h.kind() == HealthCheck.Kind.HTTPS) {
+      checkHttpOptions(h, p, r);
       if (!h.path().startsWith("/")) {
         r.add(p + ".path", "path must start with '/', e.g. /" + h.path());
       }
@@ -187,12 +192,40 @@ public final class PolicyValidator {
         }
       });
     }
+    h.dns().ifPresent(q -> {
+      if (!isDnsName(q.name())) {
+        r.add(p + ".query", "query '" + q.name() + "' is not a valid DNS name: " + DNS_RULE);
+      }
+      if (!DNS_QUERY_TYPES.contains(q.type())) {
+        r.add(p + ".queryType", "queryType '" + q.type() + "' is not one Tern asks; use one of " + DNS_QUERY_TYPES);
+      }
+    });
     durationRange(r, p + ".interval", "interval", h.interval(), Duration.ofSeconds(1), Duration.ofSeconds(300));
     durationRange(r, p + ".timeout", "timeout", h.timeout(), Duration.ofMillis(100), Duration.ofSeconds(60));
     if (h.timeout().compareTo(h.interval()) >= 0) {
       r.add(p + ".timeout", "timeout (" + format(h.timeout()) + ") must be shorter than interval ("
           + format(h.interval()) + "), or checks would overlap; lower timeout or raise interval");
     }
+  }
+
+  private static void checkHttpOptions(HealthCheck h, String p, Report r) {
+    var o = h.http();
+    o.host().ifPresent(host -> {
+      int colon = host.lastIndexOf(':');
+      boolean withPort = colon > 0 && !host.startsWith("[") && host.indexOf(':') == colon;
+      String name = withPort ? host.substring(0, colon) : host;
+      boolean portOk = !withPort || PORT.matcher(host.substring(colon + 1)).matches();
+      if (!portOk || !isAddress(name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name)) {
+        r.add(p + ".host", "host '" + host + "' must be a DNS name or an IP address, optionally with :port,"
+            + " e.g. shop.example.com");
+      }
+    });
+    range(r, p + ".maxBodyBytes", "maxBodyBytes", o.maxBodyBytes(), 1, MAX_BODY_BYTES);
+    o.caCertificate().ifPresent(pem -> {
+      Optional<String> problem = CaCertificates.problem(pem);
+      problem.ifPresent(why -> r.add(p + ".caCertificate", "caCertificate must be PEM CA certificates"
+          + " (-----BEGIN CERTIFICATE----- ...): " + why));
+    });
   }
 
   private static void checkBackendSet(Service s, Report r) {

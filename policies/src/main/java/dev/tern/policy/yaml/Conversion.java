@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -106,6 +107,14 @@ final class Conversion {
         ? "expected a whole number, got "
         : "expected a number, got ";
     error(path, node, expected + describe(node));
+    return Optional.empty();
+  }
+
+  Optional<Boolean> bool(String path, Node node) {
+    if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {
+      return Optional.of(Boolean.parseBoolean(s.getValue().toLowerCase(Locale.ROOT)));
+    }
+    error(path, node, "expected true or false, got " + describe(node));
     return Optional.empty();
   }
 

@@ -115,6 +115,10 @@ final class MappingReader {
     return optional(key).flatMap(n -> conversion.integer(path(key), n)).orElse(fallback);
   }
 
+  boolean bool(String key, boolean fallback) {
+    return optional(key).flatMap(n -> conversion.bool(path(key), n)).orElse(fallback);
+  }
+
   Duration duration(String key, Duration fallback) {
     return optional(key).flatMap(n -> conversion.duration(path(key), n)).orElse(fallback);
   }

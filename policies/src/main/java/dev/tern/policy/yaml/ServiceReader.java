@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,7 +40,11 @@ final class ServiceReader {
       "name", "cloud", "region", "jurisdiction", "address", "weight", "priority", "capacity",
       "healthCheck");
   private static final List<String> HEALTH_CHECK_KEYS = List.of(
-      "kind", "port", "path", "expectStatus", "bodyContains", "interval", "timeout");
+      "kind", "port", "path", "expectStatus", "bodyContains", "host", "caCertificate", "keepAlive",
+      "maxBodyBytes", "query", "queryType", "interval", "timeout");
+  private static final List<String> HTTP_ONLY_KEYS = List.of(
+      "path", "expectStatus", "bodyContains", "host", "keepAlive", "maxBodyBytes");
+  private static final List<String> DNS_ONLY_KEYS = List.of("query", "queryType");
   private static final List<String> RESIDENCY_KEYS = List.of("zone", "allow", "whenNoneHealthy");
   private static final List<String> HEALTH_KEYS = List.of(
       "failAfter", "recoverAfter", "quorum", "staleAfter", "failbackDelay");
@@ -167,15 +172,34 @@ final class ServiceReader {
     HealthCheck.Kind kind = m.optional("kind")
         .flatMap(n -> c.choice(m.path("kind"), n, "health check kind", CHECK_KINDS, HealthCheck.Kind::fromKey))
         .orElse(defaults.kind());
+    boolean http = kind == HealthCheck.Kind.HTTP || kind == HealthCheck.Kind.HTTPS;
+    HTTP_ONLY_KEYS.forEach(key -> onlyForKinds(m, key, http, "http and https", kind));
+    DNS_ONLY_KEYS.forEach(key -> onlyForKinds(m, key, kind == HealthCheck.Kind.DNS, "dns", kind));
+    onlyForKinds(m, "caCertificate", kind == HealthCheck.Kind.HTTPS, "https", kind);
     int port = m.integer("port", kind.defaultPort());
     String path = m.string("path").orElse(defaults.path());
     Set<Integer> expectStatus = m.sequence("expectStatus")
         .map(items -> integers(m.path("expectStatus"), items))
         .orElse(defaults.expectedStatus());
     Optional<String> bodyContains = m.string("bodyContains");
+    var options = new HealthCheck.HttpOptions(m.string("host"), m.string("caCertificate"),
+        m.bool("keepAlive", false), m.integer("maxBodyBytes", HealthCheck.HttpOptions.DEFAULT_MAX_BODY_BYTES));
+    Optional<HealthCheck.DnsQuery> dns = Optional.empty();
+    if (kind == HealthCheck.Kind.DNS) {
+      dns = m.requiredString("query").map(name -> new HealthCheck.DnsQuery(name,
+          m.string("queryType").map(t -> t.toUpperCase(Locale.ROOT)).orElse("A")));
+    }
     Duration interval = m.duration("interval", defaults.interval());
     Duration timeout = m.duration("timeout", defaults.timeout());
-    return new HealthCheck(kind, port, path, expectStatus, bodyContains, interval, timeout);
+    return new HealthCheck(kind, port, path, expectStatus, bodyContains, options, dns, interval, timeout);
+  }
+
+  private static void onlyForKinds(MappingReader m, String key, boolean applies, String kinds,
+      HealthCheck.Kind actual) {
+    if (!applies) {
+      m.optional(key).ifPresent(n -> m.conversion().error(m.path(key), m.keyNode(key),
+          "'" + key + "' applies only to " + kinds + " checks, not " + actual.key() + "; remove it"));
+    }
   }
 
   private Set<Integer> integers(String path, List<Node> items) {

@@ -39,8 +39,11 @@ import java.util.random.RandomGenerator;
  */
 public final class AssignmentFollower implements AutoCloseable {
 
-  /** Bodies of HTTP checks are read up to this much. */
-  static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Bodies of HTTP checks are read up to this much unless the target says otherwise. */
+  static final int DEFAULT_BODY_BYTES = 64 * 1024;
+
+  /** No target may have more body read than this (the policy validator's bound too). */
+  static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private static final System.Logger LOG = System.getLogger(AssignmentFollower.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -157,15 +160,28 @@ public final class AssignmentFollower implements AutoCloseable {
       case "http", "https" -> {
         Set<Integer> expected = new HashSet<>();
         t.path("expectStatus").forEach(s -> expected.add(s.asInt()));
-        JsonNode contains = t.path("bodyContains");
-        yield new CheckSpec.Http("https".equals(kind), address, port, t.path("path").asText("/"), Optional.empty(),
-            expected, contains.isTextual() ? Optional.of(contains.asText()) : Optional.empty(), MAX_BODY_BYTES,
-            Optional.empty(), false, timeout);
+        if (expected.isEmpty()) {
+          expected.add(200);
+        }
+        int maxBody = t.path("maxBodyBytes").asInt(DEFAULT_BODY_BYTES);
+        if (maxBody < 1 || maxBody > MAX_BODY_BYTES) {
+          throw new IOException(service + "/" + backend + ": maxBodyBytes must be 1.." + MAX_BODY_BYTES);
+        }
+        yield new CheckSpec.Http("https".equals(kind), address, port, t.path("path").asText("/"),
+            optionalText(t, "host"), expected, optionalText(t, "bodyContains"), maxBody,
+            optionalText(t, "caCertificate"), t.path("keepAlive").asBoolean(false), timeout);
       }
       case "tcp" -> new CheckSpec.Tcp(address, port, timeout);
+      case "dns" -> new CheckSpec.Dns(address, port, text(t, "query"),
+          optionalText(t, "queryType").orElse("A"), timeout);
       default -> throw new IOException(service + "/" + backend + ": unknown check kind '" + kind + "'");
     };
     return new ProbeTarget(service, backend, spec, interval);
+  }
+
+  private static Optional<String> optionalText(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isTextual() && !value.asText().isEmpty() ? Optional.of(value.asText()) : Optional.empty();
   }
 
   private static String text(JsonNode node, String field) throws IOException {

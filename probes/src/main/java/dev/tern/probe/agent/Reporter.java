@@ -48,7 +48,7 @@ public final class Reporter implements AutoCloseable {
 
   /** How batches are formed, buffered and retried. */
   public record Settings(int maxBatch, Duration maxDelay, int bufferPerNode, Duration backoffInitial,
-      Duration backoffMax, Duration requestTimeout) {
+      Duration backoffMax, Duration requestTimeout, Duration flushTimeout) {
     public Settings {
       if (maxBatch < 1 || maxBatch > MAX_BATCH) {
         throw new IllegalArgumentException("maxBatch must be 1.." + MAX_BATCH);
@@ -60,16 +60,26 @@ public final class Reporter implements AutoCloseable {
       Objects.requireNonNull(backoffInitial, "backoffInitial");
       Objects.requireNonNull(backoffMax, "backoffMax");
       Objects.requireNonNull(requestTimeout, "requestTimeout");
+      Objects.requireNonNull(flushTimeout, "flushTimeout");
     }
 
-    /** One batch a second or 1000 observations, 100,000 buffered per node, retries up to 30 s apart. */
+    /**
+     * One batch a second or 1000 observations, 100,000 buffered per node, retries up to 30 s apart,
+     * 5 s to flush at shutdown.
+     */
     public static Settings defaults() {
       return new Settings(1000, Duration.ofSeconds(1), 100_000, Duration.ofMillis(200), Duration.ofSeconds(30),
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10), Duration.ofSeconds(5));
+    }
+
+    /** The same, with {@code n} observations buffered per node. */
+    public Settings withBuffer(int n) {
+      return new Settings(maxBatch, maxDelay, n, backoffInitial, backoffMax, requestTimeout, flushTimeout);
     }
   }
 
   private final List<NodeSender> senders = new ArrayList<>();
+  private final Duration flushTimeout;
 
   public Reporter(List<URI> nodes, String token, HttpClient client, Settings settings, RandomGenerator random,
       MeterRegistry meters) {
@@ -77,6 +87,7 @@ public final class Reporter implements AutoCloseable {
       throw new IllegalArgumentException("give at least one control-plane URL");
     }
     Objects.requireNonNull(token, "token");
+    this.flushTimeout = settings.flushTimeout();
     for (URI node : nodes) {
       senders.add(new NodeSender(node, token, client, settings, new Backoff(settings.backoffInitial(),
           settings.backoffMax(), random), meters));
@@ -100,13 +111,24 @@ public final class Reporter implements AutoCloseable {
     return senders.stream().filter(s -> s.node.equals(node)).mapToLong(NodeSender::dropped).findFirst().orElse(-1);
   }
 
+  /**
+   * Sends what is still buffered, each node on its own, and stops. A node that cannot take it
+   * within {@code settings.flushTimeout()} (or fails once while flushing) loses what it still
+   * holds, counted in {@code tern_probe_report_dropped_total} and logged.
+   */
   @Override
   public void close() throws InterruptedException {
+    long deadline = System.nanoTime() + flushTimeout.toNanos();
     for (NodeSender s : senders) {
-      s.stop();
+      s.flushAndStop();
     }
     for (NodeSender s : senders) {
-      s.thread.join(Duration.ofSeconds(5));
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !s.thread.join(Duration.ofNanos(left))) {
+        s.thread.interrupt();
+        s.thread.join(Duration.ofSeconds(1));
+      }
+      s.discardRest();
     }
   }
 
@@ -128,6 +150,8 @@ public final class Reporter implements AutoCloseable {
     long dropped;
     long oldestSince;
     volatile boolean stopped;
+    /** Set at shutdown: send what is buffered now, without waiting for a full batch, then stop. */
+    boolean flushing;
 
     record Entry(long seq, ProbeObservation observation) {}
 
@@ -183,17 +207,35 @@ public final class Reporter implements AutoCloseable {
       }
     }
 
-    void stop() {
-      stopped = true;
-      thread.interrupt();
+    synchronized void flushAndStop() {
+      flushing = true;
+      notifyAll();
     }
 
-    /** Waits until a batch is due, then returns a copy of it; the entries stay buffered until sent. */
+    /** After the sender stopped: whatever it could not deliver is counted as dropped. */
+    synchronized void discardRest() {
+      stopped = true;
+      if (!buffer.isEmpty()) {
+        LOG.log(System.Logger.Level.WARNING, "shutting down with {0} observations for {1} not delivered",
+            buffer.size(), node);
+        dropped += buffer.size();
+        droppedCounter.increment(buffer.size());
+        buffer.clear();
+      }
+    }
+
+    /**
+     * Waits until a batch is due, then returns a copy of it; the entries stay buffered until sent.
+     * Empty when flushing and nothing is left.
+     */
     private synchronized List<Entry> nextBatch() throws InterruptedException {
       while (true) {
+        if (flushing && buffer.isEmpty()) {
+          return List.of();
+        }
         if (!buffer.isEmpty()) {
           long due = oldestSince + settings.maxDelay().toNanos() - System.nanoTime();
-          if (buffer.size() >= settings.maxBatch() || due <= 0) {
+          if (flushing || buffer.size() >= settings.maxBatch() || due <= 0) {
             List<Entry> batch = new ArrayList<>(Math.min(buffer.size(), settings.maxBatch()));
             for (Entry e : buffer) {
               if (batch.size() == settings.maxBatch()) {
@@ -218,15 +260,25 @@ public final class Reporter implements AutoCloseable {
       oldestSince = System.nanoTime();
     }
 
+    private synchronized boolean flushing() {
+      return flushing;
+    }
+
     private void loop() {
       while (!stopped) {
         try {
           List<Entry> batch = nextBatch();
+          if (batch.isEmpty()) {
+            return;
+          }
           long last = batch.getLast().seq();
           int status;
           try {
             status = post(batch);
           } catch (IOException e) {
+            if (flushing()) {
+              return;
+            }
             retry(batch.size(), e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             continue;
           }
@@ -235,6 +287,9 @@ public final class Reporter implements AutoCloseable {
             sent.increment();
             backoff.reset();
           } else if (status == 429 || status / 100 == 5) {
+            if (flushing()) {
+              return;
+            }
             retry(batch.size(), "HTTP " + status);
           } else {
             remove(last);

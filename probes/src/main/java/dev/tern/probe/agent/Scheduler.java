@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 
 /**
  * Runs every target's check on its interval, one virtual thread per target, and turns each result
@@ -40,6 +41,13 @@ public final class Scheduler implements AutoCloseable {
   private final Consumer<ProbeObservation> sink;
   private final MeterRegistry meters;
   private final Map<String, Running> running = new HashMap<>();
+
+  /**
+   * Histogram buckets of check latency, total and per phase: few enough that a series per target
+   * stays cheap at thousands of targets, fine enough to tell a 5 ms region from a 150 ms one.
+   */
+  static final Duration[] LATENCY_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
 
   public Scheduler(Checker checker, Region vantage, Clock clock, RandomGenerator random,
       Consumer<ProbeObservation> sink, MeterRegistry meters) {
@@ -90,6 +98,9 @@ public final class Scheduler implements AutoCloseable {
     final AtomicLong achievedNanos = new AtomicLong();
     final Gauge achieved;
     final Timer latency;
+    final Timer connect;
+    final Timer tls;
+    final Timer firstByte;
     final Counter ok;
     final Counter failed;
     volatile boolean stopped;
@@ -103,9 +114,12 @@ public final class Scheduler implements AutoCloseable {
           .register(meters);
       this.latency = Timer.builder("tern.probe.check.latency")
           .description("Time a check took, until its result or failure")
-          .tags("service", target.service())
-          .publishPercentileHistogram()
+          .tags("service", target.service(), "backend", target.backend())
+          .serviceLevelObjectives(LATENCY_BUCKETS)
           .register(meters);
+      this.connect = phase("connect");
+      this.tls = phase("tls");
+      this.firstByte = phase("first_byte");
       this.ok = checks("ok");
       this.failed = checks("failed");
       this.thread = Thread.ofVirtual().name("tern-probe-" + target.key()).start(this::loop);
@@ -118,10 +132,22 @@ public final class Scheduler implements AutoCloseable {
           .register(meters);
     }
 
+    private Timer phase(String phase) {
+      return Timer.builder("tern.probe.check.phase")
+          .description("Time from the start of a check to the end of one phase: connect, tls, first_byte")
+          .tags("service", target.service(), "phase", phase)
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(meters);
+    }
+
+    /** Stops the loop and drops this target's own series; per-service series stay for the others. */
     void stop() {
       stopped = true;
       thread.interrupt();
       meters.remove(achieved);
+      meters.remove(latency);
+      meters.remove(ok);
+      meters.remove(failed);
     }
 
     private void loop() {
@@ -152,6 +178,9 @@ public final class Scheduler implements AutoCloseable {
         return;
       }
       latency.record(result.total());
+      result.connect().ifPresent(connect::record);
+      result.tls().ifPresent(tls::record);
+      result.firstByte().ifPresent(firstByte::record);
       Optional<String> error = Optional.empty();
       if (result.ok()) {
         ok.increment();

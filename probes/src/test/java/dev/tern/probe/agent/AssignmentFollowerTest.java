@@ -38,11 +38,35 @@ class AssignmentFollowerTest {
   }
 
   @Test
+  void tls_host_keep_alive_body_and_dns_settings_reach_the_checks() throws IOException {
+    Assignment a = AssignmentFollower.parse("""
+        {"region":"aws:eu-central-1","policyVersion":9,"targets":[
+          {"service":"shop","backend":"fra","address":"192.0.2.10","kind":"https","port":8443,"path":"/ready",
+           "expectStatus":[200],"host":"shop.example.com","caCertificate":"-----BEGIN CERTIFICATE-----\\n...",
+           "keepAlive":true,"maxBodyBytes":4096,"intervalMs":5000,"timeoutMs":2000},
+          {"service":"shop","backend":"ns1","address":"192.0.2.53","kind":"dns","port":53,
+           "query":"probe.shop.example.com","queryType":"AAAA","intervalMs":5000,"timeoutMs":1000}]}""");
+
+    assertEquals(List.of(
+        new ProbeTarget("shop", "fra", new CheckSpec.Http(true, "192.0.2.10", 8443, "/ready",
+            Optional.of("shop.example.com"), Set.of(200), Optional.empty(), 4096,
+            Optional.of("-----BEGIN CERTIFICATE-----\n..."), true, Duration.ofSeconds(2)), Duration.ofSeconds(5)),
+        new ProbeTarget("shop", "ns1", new CheckSpec.Dns("192.0.2.53", 53, "probe.shop.example.com", "AAAA",
+            Duration.ofSeconds(1)), Duration.ofSeconds(5))), a.targets());
+  }
+
+  @Test
   void an_assignment_it_cannot_turn_into_checks_is_refused_whole() {
     assertThrows(IOException.class, () -> AssignmentFollower.parse("""
         {"policyVersion":3,"targets":[{"service":"shop","backend":"fra","address":"192.0.2.10","kind":"icmp",
          "port":1,"intervalMs":1000,"timeoutMs":500}]}"""));
     assertThrows(IOException.class, () -> AssignmentFollower.parse("{\"targets\":[]}"));
+    assertThrows(IOException.class, () -> AssignmentFollower.parse("""
+        {"policyVersion":3,"targets":[{"service":"shop","backend":"fra","address":"192.0.2.10","kind":"http",
+         "port":80,"maxBodyBytes":104857600,"intervalMs":1000,"timeoutMs":500}]}"""), "an unbounded body read");
+    assertThrows(IOException.class, () -> AssignmentFollower.parse("""
+        {"policyVersion":3,"targets":[{"service":"shop","backend":"ns1","address":"192.0.2.53","kind":"dns",
+         "port":53,"intervalMs":1000,"timeoutMs":500}]}"""), "a dns check without a question");
   }
 
   @Test

@@ -59,7 +59,7 @@ class ProbeAgentTest {
 
   static Reporter.Settings fastReporting(int buffer) {
     return new Reporter.Settings(5, Duration.ofMillis(50), buffer, Duration.ofMillis(20), Duration.ofMillis(200),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2), Duration.ofSeconds(2));
   }
 
   static long countFor(FakeControlPlane node, String backend) {
@@ -178,7 +178,8 @@ class ProbeAgentTest {
           HttpResponse.BodyHandlers.ofString()).body();
 
       for (String documented : List.of("tern_probe_checks_total{backend=\"fra\",outcome=\"ok\",service=\"shop\"}",
-          "tern_probe_check_failures_total{reason=\"connect_refused\"}", "tern_probe_check_latency_seconds_bucket{",
+          "tern_probe_check_failures_total{reason=\"connect_refused\"}", "tern_probe_check_latency_seconds_bucket{backend=\"fra\",service=\"shop\",le=\"0.005\"}",
+          "tern_probe_check_phase_seconds_count{phase=\"connect\",service=\"shop\"}",
           "tern_probe_achieved_interval_seconds{backend=\"fra\",service=\"shop\"}",
           "tern_probe_report_buffer_depth{node=\"" + down.uri() + "\"}",
           "tern_probe_report_dropped_total{node=\"" + refusing.uri() + "\"}",

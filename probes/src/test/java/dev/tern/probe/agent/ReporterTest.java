@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.policy.geo.Region;
 import dev.tern.policy.health.ProbeObservation;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,10 +27,14 @@ class ReporterTest {
   }
 
   static Reporter reporter(FakeControlPlane node, HttpClient client, Duration backoffInitial) {
-    Reporter.Settings settings = new Reporter.Settings(10, Duration.ofMillis(20), 1000, backoffInitial,
-        Duration.ofSeconds(5), Duration.ofSeconds(2));
-    return new Reporter(List.of(node.uri()), TOKEN, client, settings, new SplittableRandom(3),
-        new SimpleMeterRegistry());
+    return reporter(List.of(node.uri()), client, backoffInitial, Duration.ofMillis(20), new SimpleMeterRegistry());
+  }
+
+  static Reporter reporter(List<URI> nodes, HttpClient client, Duration backoffInitial, Duration maxDelay,
+      MeterRegistry meters) {
+    Reporter.Settings settings = new Reporter.Settings(10, maxDelay, 1000, backoffInitial,
+        Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(2));
+    return new Reporter(nodes, TOKEN, client, settings, new SplittableRandom(3), meters);
   }
 
   @Test
@@ -85,6 +91,28 @@ class ReporterTest {
       assertEquals(FakeControlPlane.JSON.readTree("""
           {"vantage":"aws:eu-central-1","service":"shop","backend":"fra","at":"2026-11-23T10:00:00Z",
            "ok":true,"latencyMs":12.0,"error":null}"""), node.observations().getFirst());
+    }
+  }
+
+  @Test
+  void closing_sends_what_is_buffered_and_counts_what_an_unreachable_node_never_got() throws Exception {
+    var meters = new SimpleMeterRegistry();
+    try (FakeControlPlane up = FakeControlPlane.start(TOKEN); FakeControlPlane down = FakeControlPlane.start(TOKEN);
+        HttpClient client = HttpClient.newHttpClient()) {
+      down.stop();
+      var reporter = reporter(List.of(up.uri(), down.uri()), client, Duration.ofSeconds(1), Duration.ofSeconds(30),
+          meters);
+      for (int i = 0; i < 7; i++) {
+        reporter.offer(observation(i));
+      }
+      long start = System.nanoTime();
+      reporter.close();
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+      assertEquals(7, up.observations().size(), "a batch that was not yet due went out at shutdown");
+      assertEquals(7, reporter.dropped(down.uri()), "the unreachable node's observations are counted as dropped");
+      assertEquals(7.0, meters.get("tern.probe.report.dropped").tag("node", down.uri().toString()).counter().count());
+      assertTrue(tookMs < 2500, "closing is bounded by the flush timeout, took " + tookMs + " ms");
     }
   }
 }

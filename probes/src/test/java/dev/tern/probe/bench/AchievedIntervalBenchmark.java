@@ -42,12 +42,14 @@ public final class AchievedIntervalBenchmark {
       ConcurrentHashMap<String, Instant> last = new ConcurrentHashMap<>();
       ConcurrentLinkedQueue<Long> intervals = new ConcurrentLinkedQueue<>();
       AtomicLong failed = new AtomicLong();
+      ConcurrentHashMap<String, Long> reasons = new ConcurrentHashMap<>();
       Instant measureFrom = Instant.now().plusSeconds(warmup);
       Instant measureTo = measureFrom.plusSeconds(seconds);
       Scheduler scheduler = new Scheduler(checker, Region.parse("aws:eu-central-1").orElseThrow(), Clock.systemUTC(),
           new SplittableRandom(7), o -> {
             if (!o.ok()) {
               failed.incrementAndGet();
+              reasons.merge(o.error().orElse("?").replaceAll("[0-9]+", "N"), 1L, Long::sum);
             }
             Instant before = last.put(o.backend(), o.at());
             if (before != null && o.at().isAfter(measureFrom) && o.at().isBefore(measureTo)) {
@@ -61,18 +63,21 @@ public final class AchievedIntervalBenchmark {
         list.add(new ProbeTarget("bench", "t" + i, spec, Duration.ofSeconds(1)));
       }
       long cpuBefore = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toMillis();
+      long targetCpuBefore = target.toHandle().info().totalCpuDuration().orElse(Duration.ZERO).toMillis();
       scheduler.apply(list);
       Thread.sleep(Duration.between(Instant.now(), measureTo).toMillis() + 1000);
       scheduler.close();
       long cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toMillis() - cpuBefore;
+      long targetCpu = target.toHandle().info().totalCpuDuration().orElse(Duration.ZERO).toMillis() - targetCpuBefore;
       long[] sorted = intervals.stream().mapToLong(Long::longValue).sorted().toArray();
       long within = Arrays.stream(sorted).filter(ms -> ms >= 900 && ms <= 1100).count();
       System.out.printf("%n%d targets at 1 s, %d s measured after %d s warm-up, HTTP check on a new connection each%n",
           targets, seconds, warmup);
       System.out.printf("achieved interval: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms; within 10%% of 1 s: %.1f%%%n",
           pct(sorted, 0.5), pct(sorted, 0.9), pct(sorted, 0.99), sorted[sorted.length - 1], 100.0 * within / sorted.length);
-      System.out.printf("checks measured: %d (%.0f/s), failed %d; agent CPU %.1f s over the whole run%n",
-          sorted.length, sorted.length / (double) seconds, failed.get(), cpu / 1000.0);
+      System.out.printf("checks measured: %d (%.0f/s), failed %d; CPU over the whole run: agent %.1f s, target %.1f s%n",
+          sorted.length, sorted.length / (double) seconds, failed.get(), cpu / 1000.0, targetCpu / 1000.0);
+      reasons.forEach((reason, n) -> System.out.printf("  %d failed: %s%n", n, reason));
     } finally {
       target.getOutputStream().close();
       target.waitFor();
