@@ -56,6 +56,11 @@ final class ProbeCommand implements Callable<Integer> {
       description = "Where /health and /metrics are served (default: ${DEFAULT-VALUE}).")
   String metrics;
 
+  @Option(names = "--metrics-token-file", paramLabel = "FILE",
+      description = "File holding a token that /metrics requires as 'Authorization: Bearer'; /health stays open"
+          + " (default: /metrics is open).")
+  Optional<Path> metricsTokenFile = Optional.empty();
+
   @Option(names = "--buffer", paramLabel = "N", defaultValue = "100000",
       description = "Observations buffered per node while it is unreachable; the oldest go first (default: ${DEFAULT-VALUE}).")
   int buffer;
@@ -115,6 +120,19 @@ final class ProbeCommand implements Callable<Integer> {
     }
     ProbeAgent.Settings settings = new ProbeAgent.Settings(vantage.get(), controlPlanes, token.get(),
         metricsAddress.get(), Duration.ofSeconds(30), reporting);
+    if (metricsTokenFile.isPresent()) {
+      Optional<String> metricsToken;
+      try {
+        metricsToken = readToken(metricsTokenFile.get());
+      } catch (IOException e) {
+        return usage("cannot read the metrics token file " + metricsTokenFile.get()
+            + "; give a readable file to --metrics-token-file");
+      }
+      if (metricsToken.isEmpty()) {
+        return usage("the metrics token file " + metricsTokenFile.get() + " is empty");
+      }
+      settings = settings.withMetricsToken(metricsToken.get());
+    }
     ProbeAgent agent;
     Checkers checkers = new Checkers(source);
     try {
@@ -144,9 +162,14 @@ final class ProbeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** A token file's content without surrounding whitespace; empty for an empty file. */
+  private static Optional<String> readToken(Path file) throws IOException {
+    return Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip()).filter(t -> !t.isEmpty());
+  }
+
   private Optional<String> token() throws IOException {
     if (tokenFile.isPresent()) {
-      return Optional.of(Files.readString(tokenFile.get(), StandardCharsets.UTF_8).strip()).filter(t -> !t.isEmpty());
+      return readToken(tokenFile.get());
     }
     return Optional.ofNullable(System.getenv("TERN_TOKEN")).map(String::strip).filter(t -> !t.isEmpty());
   }

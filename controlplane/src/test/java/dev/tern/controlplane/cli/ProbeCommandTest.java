@@ -109,6 +109,8 @@ class ProbeCommandTest {
             "--metrics", "nowhere"},
         {"--region", "aws:eu-central-1", "--control-plane", "http://127.0.0.1:1", "--token-file", tokenFile.toString(),
             "--buffer", "10"},
+        {"--region", "aws:eu-central-1", "--control-plane", "http://127.0.0.1:1", "--token-file", tokenFile.toString(),
+            "--metrics-token-file", missing},
     };
     for (String[] args : refused) {
       assertEquals(2, new CommandLine(new ProbeCommand()).execute(args), String.join(" ", args));

@@ -13,10 +13,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
@@ -34,9 +36,18 @@ public final class ProbeAgent implements AutoCloseable {
    * @param controlPlanes every control-plane node; assignments come from any, observations go to all
    * @param metrics where {@code /health} and {@code /metrics} are served (port 0 picks a free one)
    * @param assignmentWait how long a node may hold an assignment poll open
+   * @param metricsToken when present, {@code /metrics} answers only requests bearing it
+   *     ({@code Authorization: Bearer ...}); {@code /health} stays open for liveness checks
    */
   public record Settings(Region region, List<URI> controlPlanes, String token, InetSocketAddress metrics,
-      Duration assignmentWait, Reporter.Settings reporting) {
+      Duration assignmentWait, Reporter.Settings reporting, Optional<String> metricsToken) {
+
+    /** Settings with {@code /metrics} open to anyone who can reach it. */
+    public Settings(Region region, List<URI> controlPlanes, String token, InetSocketAddress metrics,
+        Duration assignmentWait, Reporter.Settings reporting) {
+      this(region, controlPlanes, token, metrics, assignmentWait, reporting, Optional.empty());
+    }
+
     public Settings {
       Objects.requireNonNull(region, "region");
       controlPlanes = List.copyOf(controlPlanes);
@@ -47,6 +58,15 @@ public final class ProbeAgent implements AutoCloseable {
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(assignmentWait, "assignmentWait");
       Objects.requireNonNull(reporting, "reporting");
+      Objects.requireNonNull(metricsToken, "metricsToken");
+      if (metricsToken.isPresent() && metricsToken.get().isBlank()) {
+        throw new IllegalArgumentException("the metrics token is empty");
+      }
+    }
+
+    /** The same settings with {@code /metrics} behind {@code token}. */
+    public Settings withMetricsToken(String token) {
+      return new Settings(region, controlPlanes, this.token, metrics, assignmentWait, reporting, Optional.of(token));
     }
 
     /** Defaults: metrics on 127.0.0.1:9464, 30 s assignment polls, {@link Reporter.Settings#defaults()}. */
@@ -74,8 +94,15 @@ public final class ProbeAgent implements AutoCloseable {
     this.server = HttpServer.create(settings.metrics(), 0);
     server.setExecutor(serverThreads);
     server.createContext("/health", exchange -> respond(exchange, "text/plain; charset=utf-8", health()));
-    server.createContext("/metrics",
-        exchange -> respond(exchange, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
+    byte[] expected = settings.metricsToken().map(t -> ("Bearer " + t).getBytes(StandardCharsets.UTF_8)).orElse(null);
+    server.createContext("/metrics", exchange -> {
+      if (expected != null && !bearerMatches(exchange, expected)) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tern-probe\"");
+        respond(exchange, 401, "text/plain; charset=utf-8", "401: /metrics needs Authorization: Bearer <metrics token>\n");
+        return;
+      }
+      respond(exchange, "text/plain; version=0.0.4; charset=utf-8", meters.scrape());
+    });
     server.start();
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     this.reporter = new Reporter(settings.controlPlanes(), settings.token(), client, settings.reporting(), random,
@@ -120,10 +147,20 @@ public final class ProbeAgent implements AutoCloseable {
         .orElse("ok: waiting for the first assignment\n");
   }
 
+  /** Compares in constant time, so the answer's timing says nothing about the token. */
+  private static boolean bearerMatches(HttpExchange exchange, byte[] expected) {
+    String given = exchange.getRequestHeaders().getFirst("Authorization");
+    return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected);
+  }
+
   private static void respond(HttpExchange exchange, String type, String body) throws IOException {
+    respond(exchange, 200, type, body);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(200, bytes.length);
+    exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }

@@ -1,13 +1,14 @@
 package dev.tern.probe.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.policy.health.ProbeObservation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,8 +44,16 @@ public final class Reporter implements AutoCloseable {
   /** The control plane refuses larger batches. */
   public static final int MAX_BATCH = 5000;
 
+  /**
+   * A batch's body stays under this, well inside the control plane's 1 MiB request limit even when
+   * every observation carries a long error text.
+   */
+  static final int MAX_BATCH_BYTES = 512 * 1024;
+
   private static final System.Logger LOG = System.getLogger(Reporter.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte[] BATCH_OPEN = "{\"observations\":[".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] BATCH_CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
 
   /** How batches are formed, buffered and retried. */
   public record Settings(int maxBatch, Duration maxDelay, int bufferPerNode, Duration backoffInitial,
@@ -64,11 +73,12 @@ public final class Reporter implements AutoCloseable {
     }
 
     /**
-     * One batch a second or 1000 observations, 100,000 buffered per node, retries up to 30 s apart,
-     * 5 s to flush at shutdown.
+     * A batch once a second or at 5000 observations (and at most 512 KiB), 100,000 buffered per
+     * node, retries up to 30 s apart, 5 s to flush at shutdown. Large batches keep an agent with
+     * thousands of targets at a few requests per second per node.
      */
     public static Settings defaults() {
-      return new Settings(1000, Duration.ofSeconds(1), 100_000, Duration.ofMillis(200), Duration.ofSeconds(30),
+      return new Settings(MAX_BATCH, Duration.ofSeconds(1), 100_000, Duration.ofMillis(200), Duration.ofSeconds(30),
           Duration.ofSeconds(10), Duration.ofSeconds(5));
     }
 
@@ -94,11 +104,40 @@ public final class Reporter implements AutoCloseable {
     }
   }
 
-  /** Queues one observation for every node; never blocks on the network. */
+  /**
+   * Queues one observation for every node; never blocks on the network. It is written as JSON
+   * once, here, and the same bytes go to every node.
+   */
   public void offer(ProbeObservation observation) {
+    byte[] json = toJson(observation);
     for (NodeSender s : senders) {
-      s.offer(observation);
+      s.offer(json);
     }
+  }
+
+  /** One observation as the control plane reads it. */
+  static byte[] toJson(ProbeObservation o) {
+    var out = new ByteArrayOutputStream(192);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("vantage", o.vantage().key());
+      g.writeStringField("service", o.service());
+      g.writeStringField("backend", o.backend());
+      g.writeStringField("at", o.at().toString());
+      g.writeBooleanField("ok", o.ok());
+      // The control plane refuses latencies above ten minutes; a check never runs that long.
+      g.writeNumberField("latencyMs", Math.min(600_000, o.latency().toNanos() / 1e6));
+      g.writeFieldName("error");
+      if (o.error().isPresent()) {
+        g.writeString(o.error().get());
+      } else {
+        g.writeNull();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to memory", e);
+    }
+    return out.toByteArray();
   }
 
   /** Observations waiting for {@code node}, or -1 for a node this reporter does not send to. */
@@ -153,7 +192,8 @@ public final class Reporter implements AutoCloseable {
     /** Set at shutdown: send what is buffered now, without waiting for a full batch, then stop. */
     boolean flushing;
 
-    record Entry(long seq, ProbeObservation observation) {}
+    /** One observation, already written as JSON. */
+    record Entry(long seq, byte[] json) {}
 
     NodeSender(URI node, String token, HttpClient client, Settings settings, Backoff backoff, MeterRegistry meters) {
       this.node = node;
@@ -191,7 +231,7 @@ public final class Reporter implements AutoCloseable {
       return buffer.size();
     }
 
-    synchronized void offer(ProbeObservation o) {
+    synchronized void offer(byte[] o) {
       if (buffer.isEmpty()) {
         oldestSince = System.nanoTime();
         notifyAll();
@@ -237,11 +277,13 @@ public final class Reporter implements AutoCloseable {
           long due = oldestSince + settings.maxDelay().toNanos() - System.nanoTime();
           if (flushing || buffer.size() >= settings.maxBatch() || due <= 0) {
             List<Entry> batch = new ArrayList<>(Math.min(buffer.size(), settings.maxBatch()));
+            int bytes = 0;
             for (Entry e : buffer) {
-              if (batch.size() == settings.maxBatch()) {
+              if (batch.size() == settings.maxBatch() || (!batch.isEmpty() && bytes + e.json().length > MAX_BATCH_BYTES)) {
                 break;
               }
               batch.add(e);
+              bytes += e.json().length + 1;
             }
             return batch;
           }
@@ -312,29 +354,28 @@ public final class Reporter implements AutoCloseable {
     }
 
     private int post(List<Entry> batch) throws IOException, InterruptedException {
-      ObjectNode body = JSON.createObjectNode();
-      ArrayNode list = body.putArray("observations");
+      int size = BATCH_OPEN.length + BATCH_CLOSE.length + batch.size() - 1;
       for (Entry e : batch) {
-        ProbeObservation o = e.observation();
-        ObjectNode item = list.addObject();
-        item.put("vantage", o.vantage().key());
-        item.put("service", o.service());
-        item.put("backend", o.backend());
-        item.put("at", o.at().toString());
-        item.put("ok", o.ok());
-        // The control plane refuses latencies above ten minutes; a check never runs that long.
-        item.put("latencyMs", Math.min(600_000, o.latency().toNanos() / 1e6));
-        if (o.error().isPresent()) {
-          item.put("error", o.error().get());
-        } else {
-          item.putNull("error");
-        }
+        size += e.json().length;
       }
+      byte[] body = new byte[size];
+      int at = 0;
+      System.arraycopy(BATCH_OPEN, 0, body, at, BATCH_OPEN.length);
+      at += BATCH_OPEN.length;
+      for (int i = 0; i < batch.size(); i++) {
+        if (i > 0) {
+          body[at++] = ',';
+        }
+        byte[] json = batch.get(i).json();
+        System.arraycopy(json, 0, body, at, json.length);
+        at += json.length;
+      }
+      System.arraycopy(BATCH_CLOSE, 0, body, at, BATCH_CLOSE.length);
       HttpRequest request = HttpRequest.newBuilder(node.resolve("/api/v1/probes/observations"))
           .timeout(settings.requestTimeout())
           .header("Authorization", "Bearer " + token)
           .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
           .build();
       return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }

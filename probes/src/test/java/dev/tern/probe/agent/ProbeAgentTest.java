@@ -140,6 +140,36 @@ class ProbeAgentTest {
   }
 
   @Test
+  void with_a_metrics_token_metrics_answer_only_its_bearer_and_health_stays_open() throws Exception {
+    FakeControlPlane node = opened(FakeControlPlane.start(TOKEN));
+    node.assign("[]");
+    ProbeAgent.Settings settings = new ProbeAgent.Settings(FRANKFURT, List.of(node.uri()), TOKEN,
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(2), fastReporting(1000))
+        .withMetricsToken("scrape-secret-7f3k");
+    ProbeAgent agent = opened(new ProbeAgent(settings, new TcpChecker(Optional.empty()), Clock.systemUTC(),
+        new SplittableRandom(7)));
+    HttpClient client = opened(HttpClient.newHttpClient());
+    URI base = URI.create("http://127.0.0.1:" + agent.metricsAddress().getPort());
+
+    HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+        .header("Authorization", "Bearer scrape-secret-7f3").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> bearer = client.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+        .header("Authorization", "Bearer scrape-secret-7f3k").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(401, anonymous.statusCode());
+    assertEquals(Optional.of("Bearer realm=\"tern-probe\""), anonymous.headers().firstValue("WWW-Authenticate"));
+    assertFalse(anonymous.body().contains("tern_probe_"), anonymous.body());
+    assertEquals(401, wrong.statusCode());
+    assertEquals(200, bearer.statusCode());
+    assertTrue(bearer.body().contains("tern_probe_targets"), bearer.body());
+    assertEquals(200, health.statusCode());
+  }
+
+  @Test
   void the_token_never_appears_in_logs_metrics_or_health() throws Exception {
     List<String> logged = new CopyOnWriteArrayList<>();
     SimpleFormatter formatter = new SimpleFormatter();

@@ -71,9 +71,12 @@ public final class ChecksPerCpuSecondBenchmark {
           port, target.pid(), concurrency, seconds, warmup);
       var tern = tern(port, concurrency, seconds, warmup);
       System.out.println(tern.line());
+      var nio = nio(port, concurrency, seconds, warmup);
+      System.out.println(nio.line());
       var exporter = blackbox(port, concurrency, seconds, warmup);
       System.out.println(exporter.line());
       System.out.printf(Locale.ROOT, "ratio tern / blackbox_exporter: %.2f (target >= 3)%n", tern.perCpuSecond() / exporter.perCpuSecond());
+      System.out.printf(Locale.ROOT, "ratio virtual threads / non-blocking selector: %.2f%n", tern.perCpuSecond() / nio.perCpuSecond());
     } finally {
       target.getOutputStream().close();
       if (!target.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -83,10 +86,16 @@ public final class ChecksPerCpuSecondBenchmark {
   }
 
   static Process startTarget() throws IOException {
+    return javaProcess(HttpTarget.class);
+  }
+
+  /** {@code main} in a JVM of its own, on this classpath; its standard error goes to ours. */
+  static Process javaProcess(Class<?> main, String... args) throws IOException {
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), HttpTarget.class.getName())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    var command = new java.util.ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path"), main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   private static Run tern(int port, int concurrency, int seconds, int warmup) throws Exception {
@@ -98,6 +107,18 @@ public final class ChecksPerCpuSecondBenchmark {
       long pid = ProcessHandle.current().pid();
       return measure("tern HttpChecker, virtual threads", pid, check, concurrency, seconds);
     }
+  }
+
+  /** The non-blocking alternative, driven and measured the same way (this JVM's CPU). */
+  private static Run nio(int port, int concurrency, int seconds, int warmup) throws Exception {
+    var checks = new NioHttpChecks(new InetSocketAddress("127.0.0.1", port));
+    checks.run(concurrency, warmup);
+    long pid = ProcessHandle.current().pid();
+    long cpuBefore = cpuNanos(pid);
+    long wallBefore = System.nanoTime();
+    long[] counts = checks.run(concurrency, seconds);
+    return new Run("non-blocking selector, one thread", counts[0], counts[1],
+        Duration.ofNanos(cpuNanos(pid) - cpuBefore), Duration.ofNanos(System.nanoTime() - wallBefore));
   }
 
   private static Run blackbox(int targetPort, int concurrency, int seconds, int warmup) throws Exception {
