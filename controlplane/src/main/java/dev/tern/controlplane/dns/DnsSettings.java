@@ -4,7 +4,6 @@ import dev.tern.policy.geo.Cidr;
 import dev.tern.policy.geo.ClientZone;
 import io.micronaut.core.value.PropertyResolver;
 import io.micronaut.core.naming.conventions.StringConvention;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +27,6 @@ import java.util.Optional;
  * @param rateLimit response rate limiting per client network, against amplification
  * @param tcp limits for DNS over TCP
  * @param ednsUdpSize the UDP payload size advertised in OPT and the cap on any client's advertised size
- * @param maxmindDb a GeoIP2 / GeoLite2 Country database to map addresses no CIDR entry covers
  */
 public record DnsSettings(
     boolean enabled,
@@ -42,8 +40,7 @@ public record DnsSettings(
     List<Cidr> axfrAllow,
     RateLimit rateLimit,
     Tcp tcp,
-    int ednsUdpSize,
-    Optional<Path> maxmindDb) {
+    int ednsUdpSize) {
 
   /**
    * SOA fields of every served zone. The serial is not configured: it follows the committed state.
@@ -97,7 +94,6 @@ public record DnsSettings(
     axfrAllow = List.copyOf(axfrAllow);
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(tcp, "tcp");
-    Objects.requireNonNull(maxmindDb, "maxmindDb");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("tern.dns.port must be 0..65535, got " + port);
     }
@@ -116,7 +112,7 @@ public record DnsSettings(
   /** Defaults for a server on loopback serving {@code zones}, on any free port. */
   public static DnsSettings forZones(List<String> zones) {
     return new DnsSettings(true, "127.0.0.1", 0, 1, zones, List.of(), Soa.DEFAULTS, List.of(), List.of(),
-        RateLimit.DEFAULTS, Tcp.DEFAULTS, 1232, Optional.empty());
+        RateLimit.DEFAULTS, Tcp.DEFAULTS, 1232);
   }
 
   /** Lower case, no trailing dot: the form names are compared in. */
@@ -176,8 +172,7 @@ public record DnsSettings(
         axfr,
         rateLimit,
         tcp,
-        p.getProperty(prefix + "edns-udp-size", Integer.class).orElse(1232),
-        p.getProperty(prefix + "maxmind-db", String.class).filter(s -> !s.isBlank()).map(Path::of));
+        p.getProperty(prefix + "edns-udp-size", Integer.class).orElse(1232));
   }
 
   @SuppressWarnings("unchecked")
