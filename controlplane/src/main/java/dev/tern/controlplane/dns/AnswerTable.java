@@ -35,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AnswerTable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnswerTable.class);
+
   static final int TYPE_A = 1;
   static final int TYPE_NS = 2;
   static final int TYPE_CNAME = 5;
@@ -135,6 +137,11 @@ final class AnswerTable {
         }
         int weight = allZero ? 1 : w.weight();
         Optional<byte[]> literal = Cidr.parseAddress(w.address());
+        if (literal.isEmpty() && !isHostname(w.address())) {
+          LOG.warn("{}: backend {} has address '{}', neither an IP literal nor a host name; left out of DNS answers",
+              plan.service(), w.backend(), w.address());
+          continue;
+        }
         if (literal.isPresent()) {
           boolean isV4 = literal.get().length == 4;
           (isV4 ? v4 : v6).add(new int[] {isV4 ? TYPE_A : TYPE_AAAA, weight});
@@ -168,6 +175,15 @@ final class AnswerTable {
         case TYPE_CNAME -> cname;
         default -> any;
       };
+    }
+
+    private static boolean isHostname(String address) {
+      try {
+        WireNames.toWire(address);
+        return !address.isBlank();
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
     }
 
     private static Candidates join(List<int[]> t1, List<byte[]> d1, List<int[]> t2, List<byte[]> d2) {
@@ -247,14 +263,28 @@ final class AnswerTable {
     int served = 0;
     List<RoutingPlan> ordered = new ArrayList<>(plans);
     ordered.sort(Comparator.comparing(RoutingPlan::service));
+    ClientSubnets subnets = new ClientSubnets(settings.clientSubnets(), policyZones);
     for (RoutingPlan plan : ordered) {
       String host = DnsSettings.canonicalName(plan.hostname());
+      if (!ZoneRecords.isHostname(host) || host.length() + "_tern.".length() > 253) {
+        LOG.warn("{}: hostname '{}' is not a domain name the DNS can serve (with its _tern. name); not served",
+            plan.service(), plan.hostname());
+        continue;
+      }
       Optional<String> apex = apexes.stream().filter(a -> host.equals(a) || host.endsWith("." + a)).findFirst();
       if (apex.isEmpty() || (nodes.containsKey(host) && nodes.get(host).service != null)) {
         continue;
       }
       Zone zone = zoneByApex.get(apex.get());
       ServiceAnswers answers = new ServiceAnswers(plan, policyVersion);
+      try {
+        // Compile every zone the table can map a client to now, so queries only read.
+        subnets.zones().forEach(answers::forZone);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: plan version {} cannot be served ({}); its hostname is left out", plan.service(),
+            plan.version(), e.getMessage());
+        continue;
+      }
       Node existing = nodes.get(host);
       nodes.put(host, new Node(zone, existing != null && existing.apex, answers, existing == null ? null : existing.debug));
       String debugName = "_tern." + host;
@@ -266,8 +296,8 @@ final class AnswerTable {
       }
       served++;
     }
-    return new AnswerTable(new WireNames.NameMap<>(nodes), new WireNames.NameMap<>(zoneByApex),
-        new ClientSubnets(settings.clientSubnets(), policyZones), serial, served);
+    return new AnswerTable(new WireNames.NameMap<>(nodes), new WireNames.NameMap<>(zoneByApex), subnets, serial,
+        served);
   }
 
   private static String parent(String name) {

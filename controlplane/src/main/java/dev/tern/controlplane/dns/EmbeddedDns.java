@@ -48,8 +48,9 @@ public final class EmbeddedDns implements AutoCloseable {
       LOG.info("embedded DNS disabled (tern.dns.enabled=false)");
       return;
     }
-    table = build(node.state());
+    // Listen first, then build: a command applied in between queues a rebuild rather than being missed.
     node.onApplied(this::applied);
+    table = build(node.state());
     server = new DnsServer(settings, () -> table, new DnsMetrics(registry));
     server.start();
     if (settings.zones().isEmpty()) {

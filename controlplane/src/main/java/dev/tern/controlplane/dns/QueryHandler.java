@@ -38,6 +38,7 @@ final class QueryHandler {
 
   static final int NOERROR = 0;
   static final int FORMERR = 1;
+  static final int SERVFAIL = 2;
   static final int NXDOMAIN = 3;
   static final int NOTIMP = 4;
   static final int REFUSED = 5;
@@ -144,7 +145,15 @@ final class QueryHandler {
       // does not implement them (the zone's answers depend on the client, so there is no one copy).
       return finish(allowedToTransfer(source) ? NOTIMP : REFUSED, false, tcp);
     }
-    return answer(tables.get(), source, tcp);
+    try {
+      return answer(tables.get(), source, tcp);
+    } catch (RuntimeException e) {
+      // A bug must cost one query an error answer, not the worker thread.
+      anCount = 0;
+      nsCount = 0;
+      w = questionEnd;
+      return finish(SERVFAIL, false, tcp);
+    }
   }
 
   private void resetQuery() {
