@@ -61,6 +61,9 @@ final class AnswerTable {
     }
   }
 
+  /** A service hostname in a zone, for transfers: its owner name in wire form and its answers. */
+  record Hosted(byte[] owner, ServiceAnswers answers) {}
+
   /** A name that exists in a served zone. */
   static final class Node {
     final Zone zone;
@@ -197,17 +200,24 @@ final class AnswerTable {
 
   private final WireNames.NameMap<Node> nodes;
   private final WireNames.NameMap<Zone> zones;
+  private final Map<Zone, List<Hosted>> hosted;
   private final ClientSubnets subnets;
   private final long serial;
   private final int services;
 
-  private AnswerTable(WireNames.NameMap<Node> nodes, WireNames.NameMap<Zone> zones, ClientSubnets subnets,
-      long serial, int services) {
+  private AnswerTable(WireNames.NameMap<Node> nodes, WireNames.NameMap<Zone> zones, Map<Zone, List<Hosted>> hosted,
+      ClientSubnets subnets, long serial, int services) {
     this.nodes = nodes;
     this.zones = zones;
+    this.hosted = hosted;
     this.subnets = subnets;
     this.serial = serial;
     this.services = services;
+  }
+
+  /** The service hostnames of {@code zone}, ordered by service name. */
+  List<Hosted> hostedIn(Zone zone) {
+    return hosted.getOrDefault(zone, List.of());
   }
 
   Node node(byte[] name, int off, int len) {
@@ -264,6 +274,7 @@ final class AnswerTable {
     List<RoutingPlan> ordered = new ArrayList<>(plans);
     ordered.sort(Comparator.comparing(RoutingPlan::service));
     ClientSubnets subnets = new ClientSubnets(settings.clientSubnets(), policyZones);
+    Map<Zone, List<Hosted>> hosted = new java.util.IdentityHashMap<>();
     for (RoutingPlan plan : ordered) {
       String host = DnsSettings.canonicalName(plan.hostname());
       if (!ZoneRecords.isHostname(host) || host.length() + "_tern.".length() > 253) {
@@ -294,10 +305,12 @@ final class AnswerTable {
       for (String n = parent(host); n.length() > apex.get().length(); n = parent(n)) {
         nodes.putIfAbsent(n, new Node(zone, false, null, null));
       }
+      hosted.computeIfAbsent(zone, z -> new ArrayList<>()).add(new Hosted(WireNames.toWire(host), answers));
       served++;
     }
-    return new AnswerTable(new WireNames.NameMap<>(nodes), new WireNames.NameMap<>(zoneByApex), subnets, serial,
-        served);
+    hosted.replaceAll((z, list) -> List.copyOf(list));
+    return new AnswerTable(new WireNames.NameMap<>(nodes), new WireNames.NameMap<>(zoneByApex), hosted, subnets,
+        serial, served);
   }
 
   private static String parent(String name) {

@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param ns the name server names of every zone; empty means {@code ns.<zone>} for each zone
  * @param soa the SOA timers and mailbox
  * @param clientSubnets client networks and the zone their clients are in; the policy's own table is added
- * @param axfrAllow networks whose clients may transfer a zone (AXFR over TCP); everyone else is REFUSED
+ * @param axfrAllow networks whose clients may transfer a zone (AXFR or IXFR over TCP); everyone else is REFUSED
  * @param rateLimit response rate limiting per client network, against amplification
  * @param tcp limits for DNS over TCP
  * @param ednsUdpSize the UDP payload size advertised in OPT and the cap on any client's advertised size
