@@ -109,12 +109,6 @@ public record DnsSettings(
     }
   }
 
-  /** Defaults for a server on loopback serving {@code zones}, on any free port. */
-  public static DnsSettings forZones(List<String> zones) {
-    return new DnsSettings(true, "127.0.0.1", 0, 1, zones, List.of(), Soa.DEFAULTS, List.of(), List.of(),
-        RateLimit.DEFAULTS, Tcp.DEFAULTS, 1232);
-  }
-
   /** Lower case, no trailing dot: the form names are compared in. */
   static String canonicalName(String name) {
     String n = name.trim().toLowerCase(java.util.Locale.ROOT);

@@ -93,7 +93,9 @@ public final class EmbeddedDns implements AutoCloseable {
   private void rebuild() {
     rebuildQueued.set(false);
     try {
-      table = build(node.state());
+      AnswerTable next = build(node.state());
+      table = next;
+      LOG.debug("DNS answers rebuilt: {} services, serial {}", next.services(), next.serial());
     } catch (RuntimeException e) {
       // The previous table keeps being served: stale answers beat none.
       LOG.error("rebuilding the DNS answers failed; still serving serial {}", serial(), e);

@@ -94,14 +94,14 @@ class DnsAnswersTest {
   }
 
   static DnsSettings settings() {
-    DnsSettings d = DnsSettings.forZones(List.of("tern.test"));
-    return new DnsSettings(true, "127.0.0.1", 0, 2, d.zones(), List.of("ns1.tern.test", "ns2.tern.test"), d.soa(),
+    return new DnsSettings(true, "127.0.0.1", 0, 2, List.of("tern.test"), List.of("ns1.tern.test", "ns2.tern.test"),
+        DnsSettings.Soa.DEFAULTS,
         List.of(
             entry("10.1.0.0/16", ClientZone.EU),
             entry("10.1.5.0/24", NORTH_AMERICA),
             entry("10.2.0.0/16", new ClientZone.Country("DE")),
             entry("2001:db8:e000::/40", ClientZone.EU)),
-        List.of(), new DnsSettings.RateLimit(0, 2, 1024), d.tcp(), 1232);
+        List.of(), new DnsSettings.RateLimit(0, 2, 1024), DnsSettings.Tcp.DEFAULTS, 1232);
   }
 
   static DnsSettings.ZoneEntry entry(String cidr, ClientZone zone) {
