@@ -253,6 +253,12 @@ final class AnswerTable {
    */
   static AnswerTable build(DnsSettings settings, long policyVersion, Collection<RoutingPlan> plans,
       ZoneTable policyZones) {
+    return build(settings, policyVersion, plans, policyZones, Optional.empty());
+  }
+
+  /** As {@link #build(DnsSettings, long, Collection, ZoneTable)}, with a GeoIP database behind the CIDR tables. */
+  static AnswerTable build(DnsSettings settings, long policyVersion, Collection<RoutingPlan> plans,
+      ZoneTable policyZones, Optional<GeoIpCountries> geo) {
     long planSum = 0;
     for (RoutingPlan p : plans) {
       planSum += p.version();
@@ -273,7 +279,7 @@ final class AnswerTable {
     int served = 0;
     List<RoutingPlan> ordered = new ArrayList<>(plans);
     ordered.sort(Comparator.comparing(RoutingPlan::service));
-    ClientSubnets subnets = new ClientSubnets(settings.clientSubnets(), policyZones);
+    ClientSubnets subnets = new ClientSubnets(settings.clientSubnets(), policyZones, geo);
     Map<Zone, List<Hosted>> hosted = new java.util.IdentityHashMap<>();
     for (RoutingPlan plan : ordered) {
       String host = DnsSettings.canonicalName(plan.hostname());

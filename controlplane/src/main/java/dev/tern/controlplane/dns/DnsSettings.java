@@ -4,6 +4,7 @@ import dev.tern.policy.geo.Cidr;
 import dev.tern.policy.geo.ClientZone;
 import io.micronaut.core.value.PropertyResolver;
 import io.micronaut.core.naming.conventions.StringConvention;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param rateLimit response rate limiting per client network, against amplification
  * @param tcp limits for DNS over TCP
  * @param ednsUdpSize the UDP payload size advertised in OPT and the cap on any client's advertised size
+ * @param maxmindDb a GeoIP2 / GeoLite2 Country database for addresses no CIDR entry covers
  */
 public record DnsSettings(
     boolean enabled,
@@ -40,7 +42,8 @@ public record DnsSettings(
     List<Cidr> axfrAllow,
     RateLimit rateLimit,
     Tcp tcp,
-    int ednsUdpSize) {
+    int ednsUdpSize,
+    Optional<Path> maxmindDb) {
 
   /**
    * SOA fields of every served zone. The serial is not configured: it follows the committed state.
@@ -94,6 +97,7 @@ public record DnsSettings(
     axfrAllow = List.copyOf(axfrAllow);
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(tcp, "tcp");
+    Objects.requireNonNull(maxmindDb, "maxmindDb");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("tern.dns.port must be 0..65535, got " + port);
     }
@@ -166,7 +170,8 @@ public record DnsSettings(
         axfr,
         rateLimit,
         tcp,
-        p.getProperty(prefix + "edns-udp-size", Integer.class).orElse(1232));
+        p.getProperty(prefix + "edns-udp-size", Integer.class).orElse(1232),
+        p.getProperty(prefix + "maxmind-db", String.class).filter(f -> !f.isBlank()).map(Path::of));
   }
 
   @SuppressWarnings("unchecked")

@@ -38,6 +38,7 @@ public final class EmbeddedDns implements AutoCloseable {
       r -> Thread.ofPlatform().daemon().name("tern-dns-rebuild").unstarted(r));
   private final AtomicBoolean rebuildQueued = new AtomicBoolean();
   private final DnsServer server;
+  private final Optional<GeoIpCountries> geo;
   private volatile AnswerTable table;
 
   EmbeddedDns(RaftNode node, Environment environment, MeterRegistry registry) throws IOException {
@@ -45,9 +46,11 @@ public final class EmbeddedDns implements AutoCloseable {
     this.settings = DnsSettings.from(environment);
     if (!settings.enabled()) {
       server = null;
+      geo = Optional.empty();
       LOG.info("embedded DNS disabled (tern.dns.enabled=false)");
       return;
     }
+    geo = settings.maxmindDb().map(GeoIpCountries::open);
     // Listen first, then build: a command applied in between queues a rebuild rather than being missed.
     node.onApplied(this::applied);
     table = build(node.state());
@@ -105,7 +108,7 @@ public final class EmbeddedDns implements AutoCloseable {
   private AnswerTable build(ReplicatedState state) {
     long policyVersion = state.policyVersion();
     List<RoutingPlan> plans = state.services().stream().map(ServiceState::plan).flatMap(Optional::stream).toList();
-    return AnswerTable.build(settings, policyVersion, plans, state.policy().zoneTable());
+    return AnswerTable.build(settings, policyVersion, plans, state.policy().zoneTable(), geo);
   }
 
   @PreDestroy
@@ -115,5 +118,6 @@ public final class EmbeddedDns implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    geo.ifPresent(GeoIpCountries::close);
   }
 }

@@ -101,7 +101,7 @@ class DnsAnswersTest {
             entry("10.1.5.0/24", NORTH_AMERICA),
             entry("10.2.0.0/16", new ClientZone.Country("DE")),
             entry("2001:db8:e000::/40", ClientZone.EU)),
-        List.of(), new DnsSettings.RateLimit(0, 2, 1024), DnsSettings.Tcp.DEFAULTS, 1232);
+        List.of(), new DnsSettings.RateLimit(0, 2, 1024), DnsSettings.Tcp.DEFAULTS, 1232, Optional.empty());
   }
 
   static DnsSettings.ZoneEntry entry(String cidr, ClientZone zone) {

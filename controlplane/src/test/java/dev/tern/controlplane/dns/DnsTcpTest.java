@@ -22,7 +22,7 @@ class DnsTcpTest {
   void connections_are_bounded_and_idle_ones_are_closed() throws Exception {
     DnsSettings base = DnsAnswersTest.settings();
     DnsSettings settings = new DnsSettings(true, "127.0.0.1", 0, 1, base.zones(), base.ns(), base.soa(),
-        base.clientSubnets(), List.of(), base.rateLimit(), new DnsSettings.Tcp(1, Duration.ofMillis(400)), 1232);
+        base.clientSubnets(), List.of(), base.rateLimit(), new DnsSettings.Tcp(1, Duration.ofMillis(400)), 1232, Optional.empty());
     AnswerTable table = AnswerTable.build(settings, 1, DnsAnswersTest.plans("198.51.100.10"), ZoneTable.EMPTY);
     try (DnsServer server = DnsRateLimitTest.start(settings, table, new DnsMetrics(new SimpleMeterRegistry()));
         Socket first = new Socket("127.0.0.1", server.port())) {

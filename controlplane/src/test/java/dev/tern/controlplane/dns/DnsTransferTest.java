@@ -22,7 +22,7 @@ class DnsTransferTest {
   void an_allowed_client_gets_the_zone_over_tcp_with_default_answers_between_two_soas() throws Exception {
     DnsSettings base = DnsAnswersTest.settings();
     DnsSettings settings = new DnsSettings(true, "127.0.0.1", 0, 1, base.zones(), base.ns(), base.soa(),
-        base.clientSubnets(), List.of(Cidr.parse("127.0.0.0/8").orElseThrow()), base.rateLimit(), base.tcp(), 1232);
+        base.clientSubnets(), List.of(Cidr.parse("127.0.0.0/8").orElseThrow()), base.rateLimit(), base.tcp(), 1232, Optional.empty());
     AnswerTable table = AnswerTable.build(settings, 3, DnsAnswersTest.plans("198.51.100.10"), ZoneTable.EMPTY);
     try (DnsServer server = DnsRateLimitTest.start(settings, table, new DnsMetrics(new SimpleMeterRegistry()));
         DnsClient client = new DnsClient(server.port())) {
