@@ -326,6 +326,23 @@ class DnsAnswersTest {
   }
 
   @Test
+  void other_edns_versions_opcodes_and_classes_are_turned_away() throws Exception {
+    Message v1 = DnsClient.query("shop.tern.test", Type.A, 0, Optional.empty());
+    v1.addRecord(new OPTRecord(1232, 0, 1, 0), Section.ADDITIONAL);
+    Message badvers = client.udp(v1);
+    assertEquals(Rcode.BADVERS, badvers.getRcode());
+    assertEquals(0, badvers.getOPT().getVersion());
+
+    byte[] notify = DnsClient.query("tern.test", Type.SOA, 0, Optional.empty()).toWire();
+    notify[2] = (byte) ((notify[2] & 0x87) | (4 << 3));
+    assertEquals(Rcode.NOTIMP, DnsClient.parse(client.udpRaw(notify).orElseThrow()).getRcode());
+
+    Message chaos = Message.newQuery(Record.newRecord(org.xbill.DNS.Name.fromString("shop.tern.test."), Type.TXT,
+        org.xbill.DNS.DClass.CH));
+    assertEquals(Rcode.REFUSED, client.udp(chaos).getRcode());
+  }
+
+  @Test
   void malformed_ecs_gets_formerr() {
     // Source prefix 20 but four address bytes (RFC 7871 wants exactly ceil(20/8) = 3).
     Message query = DnsClient.query("shop.tern.test", Type.A, 1232, DnsClient.ecs("10.1.0.0", 20));
