@@ -61,11 +61,11 @@ public final class EmbeddedDns implements AutoCloseable {
     try {
       started.start();
     } catch (IOException e) {
-      // The rest of the node (Raft, API, decisions) keeps working; only this node's DNS is dark.
+      // A node that is asked to serve DNS and cannot would be dark to every resolver sent to it
+      // while looking healthy: refuse to start instead, saying which setting to change.
       started.close();
-      server = null;
-      LOG.error("embedded DNS NOT serving on this node: {}", e.getMessage(), e.getCause());
-      return;
+      throw new IllegalStateException("embedded DNS not started: " + e.getMessage()
+          + ", or set tern.dns.enabled: false", e);
     }
     server = started;
     if (settings.zones().isEmpty()) {

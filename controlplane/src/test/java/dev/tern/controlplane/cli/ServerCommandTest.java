@@ -47,6 +47,8 @@ class ServerCommandTest {
           cluster:
             secret: server-command-test-secret-0123
             data-dir: %s
+          dns:
+            port: 0
         """.formatted(dir.resolve("raft")));
     CompletableFuture<TernServer> started = new CompletableFuture<>();
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() ->

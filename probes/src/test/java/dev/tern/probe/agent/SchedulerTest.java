@@ -92,10 +92,12 @@ class SchedulerTest {
       scheduler.apply(List.of(steady, tcp("fra", backend.port(), Duration.ofMillis(50))));
       int mark = seen.size();
       Eventually.await(Duration.ofSeconds(5),
-          () -> seen.subList(mark, seen.size()).stream().anyMatch(o -> o.backend().equals("fra") && o.ok()),
+          () -> List.copyOf(seen).stream().skip(mark).anyMatch(o -> o.backend().equals("fra") && o.ok()),
           () -> "fra never used its new port");
       Thread.sleep(200);
-      List<ProbeObservation> recent = seen.subList(seen.size() - 4, seen.size());
+      // A copy: the scheduler keeps appending, and a view of the live list would fail on that.
+      List<ProbeObservation> snapshot = List.copyOf(seen);
+      List<ProbeObservation> recent = snapshot.subList(snapshot.size() - 4, snapshot.size());
       assertFalse(recent.stream().anyMatch(o -> !o.ok()), "the old check still runs: " + recent);
       assertEquals(2, scheduler.targets().size());
     }
