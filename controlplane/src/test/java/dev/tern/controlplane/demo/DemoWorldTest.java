@@ -1,0 +1,264 @@
+package dev.tern.controlplane.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tern.controlplane.testing.Http;
+import dev.tern.policy.geo.Region;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The demo world end to end on loopback: real nodes, real probe agents, real HTTP backends. The
+ * tests share one world and run in order; each leaves every region up and every backend healthy.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DemoWorldTest {
+
+  static final Set<String> EU_ADDRESSES = Set.of("127.0.1.1", "127.0.1.2", "127.0.1.3");
+  static final Region SINGAPORE = Region.parse("gcp:asia-southeast1").orElseThrow();
+  static final String SINGAPORE_ADDRESS = "127.0.1.6";
+  static final Duration FAILOVER_BOUND = Duration.ofSeconds(3);
+  static final Duration FAILBACK_DELAY = Duration.ofSeconds(10);
+
+  static DemoWorld world;
+
+  @BeforeAll
+  static void start() throws Exception {
+    world = DemoWorld.start(DemoWorld.Options.freePorts());
+    Duration ready = world.awaitReady(Duration.ofSeconds(60));
+    System.out.printf("demo world ready %d ms after start%n", ready.toMillis());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (world != null) {
+      world.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void each_client_zone_is_answered_from_its_nearest_region_and_eu_clients_only_from_the_eu() {
+    Map<String, List<String>> answers = answers();
+    assertEquals(Set.of("EU", "north-america", "asia", "default"), answers.keySet(), answers.toString());
+    assertFalse(answers.get("EU").isEmpty());
+    assertTrue(EU_ADDRESSES.containsAll(answers.get("EU")), "EU answered outside the EU: " + answers);
+    assertTrue(Set.of("127.0.1.4", "127.0.1.5").containsAll(answers.get("north-america")), answers.toString());
+    assertEquals(List.of(SINGAPORE_ADDRESS), answers.get("asia"), answers.toString());
+
+    List<Map<String, Object>> backends = getList("/api/v1/backends");
+    assertEquals(6, backends.size(), backends.toString());
+    Map<String, Object> singapore = backends.stream().filter(b -> b.get("address").equals(SINGAPORE_ADDRESS))
+        .findFirst().orElseThrow();
+    assertEquals("shop", singapore.get("service"));
+    assertEquals("gcp", singapore.get("cloud"));
+    assertEquals("asia-southeast1", singapore.get("region"));
+    assertEquals("APAC", singapore.get("jurisdiction"));
+    assertEquals("HEALTHY", singapore.get("health"));
+  }
+
+  @Test
+  @Order(2)
+  void a_stopped_region_leaves_every_answer_within_three_seconds_and_returns_only_after_the_failback_delay() {
+    Instant stopped = Instant.now();
+    post("/api/v1/demo/regions/gcp:asia-southeast1/stop", 200);
+    assertFalse(world.regions().status(SINGAPORE).listening());
+    awaitAnswers("Singapore gone from every answer", Duration.ofSeconds(10),
+        a -> a.values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)));
+    Duration failover = Duration.between(stopped, Instant.now());
+    System.out.printf("stopped region left the answers after %d ms%n", failover.toMillis());
+    assertTrue(failover.compareTo(FAILOVER_BOUND) <= 0, "failover took " + failover.toMillis() + " ms");
+    Map<String, List<String>> during = answers();
+    assertTrue(EU_ADDRESSES.containsAll(during.get("EU")), during.toString());
+    assertFalse(during.get("asia").isEmpty(), "asian clients still get an answer: " + during);
+
+    Map<String, Object> event = awaitFailover("gcp-singapore");
+    Instant detected = Instant.parse((String) event.get("detectedAt"));
+    Instant decided = Instant.parse((String) event.get("decidedAt"));
+    assertFalse(decided.isBefore(detected), event.toString());
+    assertTrue(detected.isAfter(stopped.minusMillis(500)) && decided.isBefore(Instant.now()), event.toString());
+    assertTrue(((List<?>) event.get("seenBy")).size() >= 2, "quorum: " + event);
+
+    Instant restarted = Instant.now();
+    post("/api/v1/demo/regions/gcp:asia-southeast1/start", 200);
+    awaitAnswers("Singapore back for asian clients", Duration.ofSeconds(30),
+        a -> a.get("asia").contains(SINGAPORE_ADDRESS));
+    Duration back = Duration.between(restarted, Instant.now());
+    System.out.printf("restarted region back in the answers after %d ms%n", back.toMillis());
+    assertTrue(back.compareTo(FAILBACK_DELAY) >= 0, "traffic returned after only " + back.toMillis() + " ms");
+  }
+
+  @Test
+  @Order(3)
+  void with_every_eu_region_down_eu_clients_are_still_answered_only_from_the_eu_and_the_event_says_so() {
+    List<String> eu = List.of("aws:eu-central-1", "azure:westeurope", "gcp:europe-west1");
+    try {
+      for (String r : eu) {
+        post("/api/v1/demo/regions/" + r + "/stop", 200);
+      }
+      awaitPlan("EU failing open", Duration.ofSeconds(10), zones -> mode(zones, "EU").equals("FAIL_OPEN"));
+      Map<String, List<String>> answers = answers();
+      assertFalse(answers.get("EU").isEmpty(), "serve-unhealthy keeps answering: " + answers);
+      assertTrue(EU_ADDRESSES.containsAll(answers.get("EU")), "never a non-EU address: " + answers);
+      for (String zone : List.of("north-america", "asia", "default")) {
+        assertTrue(answers.get(zone).stream().noneMatch(EU_ADDRESSES::contains), zone + ": " + answers);
+      }
+      List<Map<String, Object>> events = getList("/api/v1/failovers");
+      assertTrue(events.stream().anyMatch(e -> String.valueOf(e.get("changes")).contains("FAIL_OPEN")),
+          "an event records the fail-open: " + events);
+    } finally {
+      for (String r : eu) {
+        post("/api/v1/demo/regions/" + r + "/start", 200);
+      }
+    }
+    awaitAllHealthy();
+  }
+
+  @Test
+  @Order(4)
+  void a_probe_agent_cut_off_from_every_backend_moves_no_traffic() throws InterruptedException {
+    Region frankfurt = Region.parse("aws:eu-central-1").orElseThrow();
+    awaitPlan("EU back to normal", Duration.ofSeconds(30), zones -> mode(zones, "EU").equals("NORMAL"));
+    Map<String, List<String>> before = answers();
+    world.regions().cutOff(frankfurt, true);
+    try {
+      awaitBackends("the Frankfurt vantage sees every backend down", Duration.ofSeconds(10),
+          backends -> backends.stream().allMatch(b -> opinion(b, frankfurt.key()).equals("DOWN")));
+      Thread.sleep(3000);
+      assertEquals(before, answers(), "one vantage point alone moved traffic");
+      List<Map<String, Object>> backends = getList("/api/v1/backends");
+      assertTrue(backends.stream().allMatch(b -> b.get("health").equals("HEALTHY")), backends.toString());
+    } finally {
+      world.regions().cutOff(frankfurt, false);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void failover_completes_when_the_leader_dies_during_the_outage() {
+    int leader = world.leader().orElseThrow();
+    post("/api/v1/demo/regions/gcp:asia-southeast1/stop", 200);
+    world.kill(leader);
+    Instant killed = Instant.now();
+    awaitAnswers("Singapore gone under the new leader", Duration.ofSeconds(15),
+        a -> a.values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)));
+    System.out.printf("failover with a leader crash took %d ms%n", Duration.between(killed, Instant.now()).toMillis());
+    assertTrue(world.leader().isPresent(), "a new leader");
+    assertTrue(world.leader().get() != leader);
+    awaitFailover("gcp-singapore");
+  }
+
+  // --- helpers ---
+
+  private static Http http() {
+    return new Http(world.urls().getFirst());
+  }
+
+  private static String viewer() {
+    return "Bearer " + world.credentials().viewerToken();
+  }
+
+  private static void post(String path, int status) {
+    HttpResponse<String> r = http().send("POST", path, null, "", "Authorization",
+        "Bearer " + world.credentials().operatorToken());
+    assertEquals(status, r.statusCode(), path + " -> " + r.body());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> getList(String path) {
+    HttpResponse<String> r = http().get(path, "Authorization", viewer());
+    assertEquals(200, r.statusCode(), path + " -> " + r.body());
+    return (List<Map<String, Object>>) new Yaml().load(r.body());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> zones() {
+    HttpResponse<String> r = http().get("/api/v1/services/shop/plan", "Authorization", viewer());
+    assertEquals(200, r.statusCode(), r.body());
+    Map<String, Object> plan = new Yaml().load(r.body());
+    return (List<Map<String, Object>>) plan.get("zones");
+  }
+
+  /** Client zone → the addresses it is answered with, from the plan the API serves. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, List<String>> answers() {
+    return zones().stream().collect(Collectors.toMap(z -> (String) z.get("zone"),
+        z -> ((List<Map<String, Object>>) z.get("answers")).stream().map(a -> (String) a.get("address")).toList()));
+  }
+
+  private static String mode(List<Map<String, Object>> zones, String zone) {
+    return zones.stream().filter(z -> z.get("zone").equals(zone)).map(z -> (String) z.get("mode")).findFirst()
+        .orElse("absent");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String opinion(Map<String, Object> backend, String vantage) {
+    return ((List<Map<String, Object>>) backend.get("evidence")).stream()
+        .filter(e -> e.get("vantage").equals(vantage)).map(e -> (String) e.get("opinion")).findFirst().orElse("none");
+  }
+
+  private static Duration awaitAnswers(String what, Duration timeout, Predicate<Map<String, List<String>>> done) {
+    return await(what, timeout, DemoWorldTest::answers, done);
+  }
+
+  private static void awaitPlan(String what, Duration timeout, Predicate<List<Map<String, Object>>> done) {
+    await(what, timeout, DemoWorldTest::zones, done);
+  }
+
+  private static void awaitBackends(String what, Duration timeout, Predicate<List<Map<String, Object>>> done) {
+    await(what, timeout, () -> getList("/api/v1/backends"), done);
+  }
+
+  private static void awaitAllHealthy() {
+    awaitBackends("every backend healthy", Duration.ofSeconds(20),
+        backends -> backends.stream().allMatch(b -> b.get("health").equals("HEALTHY")));
+  }
+
+  private static Map<String, Object> awaitFailover(String backend) {
+    List<Map<String, Object>> found = new ArrayList<>();
+    await("a failover event for " + backend, Duration.ofSeconds(10), () -> getList("/api/v1/failovers"), events -> {
+      found.clear();
+      events.stream().filter(e -> String.valueOf(e.get("failed")).contains(backend)).findFirst().ifPresent(found::add);
+      return !found.isEmpty();
+    });
+    return found.getFirst();
+  }
+
+  /** Polls every 50 ms; returns how long it took. */
+  private static <T> Duration await(String what, Duration timeout, java.util.function.Supplier<T> read,
+      Predicate<T> done) {
+    Instant start = Instant.now();
+    Instant deadline = start.plus(timeout);
+    T last = read.get();
+    while (!done.test(last)) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what + "; last: " + last);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      last = read.get();
+    }
+    return Duration.between(start, Instant.now());
+  }
+}
