@@ -1,0 +1,116 @@
+package dev.tern.controlplane.dns;
+
+import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.state.Command;
+import dev.tern.controlplane.state.ReplicatedState;
+import dev.tern.controlplane.state.ServiceState;
+import dev.tern.policy.routing.RoutingPlan;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.env.Environment;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tern's embedded authoritative DNS server on this node (docs/dns.md): it answers for the zones in
+ * {@code tern.dns.zones} from the committed routing plans, whichever role the node has.
+ *
+ * <p>The answers live in an immutable {@link AnswerTable}. After every applied command that can
+ * change them, a rebuild is queued on a thread of its own (never the Raft apply thread); rebuilds
+ * that pile up collapse into one, and the new table replaces the old with one volatile write, so a
+ * query sees either the old answers or the new ones, never a mix.
+ */
+@Context
+public final class EmbeddedDns implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDns.class);
+
+  private final RaftNode node;
+  private final DnsSettings settings;
+  private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(
+      r -> Thread.ofPlatform().daemon().name("tern-dns-rebuild").unstarted(r));
+  private final AtomicBoolean rebuildQueued = new AtomicBoolean();
+  private final DnsServer server;
+  private volatile AnswerTable table;
+
+  EmbeddedDns(RaftNode node, Environment environment, MeterRegistry registry) throws IOException {
+    this.node = node;
+    this.settings = DnsSettings.from(environment);
+    if (!settings.enabled()) {
+      server = null;
+      LOG.info("embedded DNS disabled (tern.dns.enabled=false)");
+      return;
+    }
+    table = build(node.state());
+    node.onApplied(this::applied);
+    server = new DnsServer(settings, () -> table, new DnsMetrics(registry));
+    server.start();
+    if (settings.zones().isEmpty()) {
+      LOG.warn("embedded DNS on {}:{} (UDP and TCP) serves no zone: set tern.dns.zones; every query is REFUSED",
+          settings.host(), server.port());
+    } else {
+      LOG.info("embedded DNS on {}:{} (UDP and TCP), authoritative for {}", settings.host(), server.port(),
+          settings.zones());
+    }
+  }
+
+  /** The port UDP and TCP listen on (the bound one when {@code tern.dns.port} is 0); empty if disabled. */
+  public Optional<Integer> port() {
+    return server == null ? Optional.empty() : Optional.of(server.port());
+  }
+
+  /** The address the server listens on. */
+  public String host() {
+    return settings.host();
+  }
+
+  /** The SOA serial of the answers being served now. */
+  public long serial() {
+    return table == null ? 0 : table.serial();
+  }
+
+  private void applied(Command command) {
+    if (command instanceof Command.RecordVerdicts || command instanceof Command.RecordMembership) {
+      return;
+    }
+    if (rebuildQueued.compareAndSet(false, true)) {
+      try {
+        rebuilder.execute(this::rebuild);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        rebuildQueued.set(false);
+      }
+    }
+  }
+
+  private void rebuild() {
+    rebuildQueued.set(false);
+    try {
+      table = build(node.state());
+    } catch (RuntimeException e) {
+      // The previous table keeps being served: stale answers beat none.
+      LOG.error("rebuilding the DNS answers failed; still serving serial {}", serial(), e);
+    }
+  }
+
+  private AnswerTable build(ReplicatedState state) {
+    long policyVersion = state.policyVersion();
+    List<RoutingPlan> plans = state.services().stream().map(ServiceState::plan).flatMap(Optional::stream).toList();
+    return AnswerTable.build(settings, policyVersion, plans, state.policy().zoneTable());
+  }
+
+  @PreDestroy
+  @Override
+  public void close() {
+    rebuilder.shutdownNow();
+    if (server != null) {
+      server.close();
+    }
+  }
+}
