@@ -1,6 +1,8 @@
 package dev.tern.controlplane.demo;
 
 import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.dns.EmbeddedDns;
 import dev.tern.controlplane.security.ConsoleUsers;
 import dev.tern.controlplane.security.Secrets;
 import dev.tern.controlplane.server.TernServer;
@@ -9,6 +11,7 @@ import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.geo.Region;
 import dev.tern.policy.health.Health;
+import dev.tern.policy.health.VantageView;
 import dev.tern.policy.routing.RoutingPlan;
 import dev.tern.policy.routing.ZoneAnswer;
 import dev.tern.policy.yaml.ParsedPolicy;
@@ -76,7 +79,7 @@ public final class DemoWorld implements AutoCloseable {
    *
    * @param apiPort node 1's HTTP port (API and console); 0 picks a free one
    * @param dnsPort node 1's DNS port, UDP and TCP; 0 picks a free one. Nodes 2 and 3 always use
-   *     free ports
+   *     free ports, so that DNS keeps answering from a surviving node when one dies
    */
   public record Options(int apiPort, int dnsPort) {
     public Options {
@@ -110,6 +113,7 @@ public final class DemoWorld implements AutoCloseable {
   private final Path operatorTokenFile;
   private final Path adminTokenFile;
   private final Instant startedAt = Instant.now();
+  private Instant measuredAt;
 
   private DemoWorld(Path dir, Credentials credentials, DemoRegions regions) throws IOException {
     this.dir = dir;
@@ -191,8 +195,7 @@ public final class DemoWorld implements AutoCloseable {
         "bcrypt", ConsoleUsers.hash(credentials.consolePassword(), 10)));
     for (int i = 0; i < NODES; i++) {
       int apiPort = i == 0 && options.apiPort() != 0 ? options.apiPort() : freePort();
-      int dnsPort = i == 0 && options.dnsPort() != 0 ? options.dnsPort() : freePort();
-      dnsPorts.put(i, dnsPort);
+      int dnsPort = i == 0 ? options.dnsPort() : 0;
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("micronaut.server.host", "127.0.0.1");
       p.put("micronaut.server.port", apiPort);
@@ -208,8 +211,15 @@ public final class DemoWorld implements AutoCloseable {
       p.put("tern.dns.host", "127.0.0.1");
       p.put("tern.dns.port", dnsPort);
       p.put("tern.dns.zones", List.of(DNS_ZONE));
-      p.put("tern.dns.client-subnets", CLIENT_SUBNETS);
+      // One key per network, as a YAML file gives them: a map value would not be read as one.
+      CLIENT_SUBNETS.forEach((cidr, zone) -> p.put("tern.dns.client-subnets." + cidr, zone));
+      p.put("tern.dns.udp-workers", 1);
+      // Its only clients are on this machine, where amplification cannot hurt anyone; tests and
+      // watch loops ask many times a second.
+      p.put("tern.dns.rate-limit.responses-per-second", 0);
       nodes[i] = TernServer.start(p, List.of(regions));
+      dnsPorts.put(i, nodes[i].context().getBean(EmbeddedDns.class).port()
+          .orElseThrow(() -> new IllegalStateException("the embedded DNS server did not start")));
     }
   }
 
@@ -267,17 +277,34 @@ public final class DemoWorld implements AutoCloseable {
     return Duration.between(startedAt, Instant.now());
   }
 
+  /**
+   * Ready once every vantage point has measured every backend up and the leader has decided twice
+   * since: the plan then rests on the whole latency matrix rather than on the first reports.
+   */
   private boolean ready() {
-    Optional<ServiceState> s = anyLiveNode().flatMap(n -> raftOf(n).state().service(SERVICE));
+    Optional<TernServer> node = anyLiveNode();
+    Optional<ServiceState> s = node.flatMap(n -> raftOf(n).state().service(SERVICE));
     if (s.isEmpty() || s.get().plan().isEmpty()) {
       return false;
     }
-    boolean healthy = s.get().model().backends().stream().allMatch(b -> {
+    HealthBook book = node.get().context().getBean(HealthBook.class);
+    boolean measured = s.get().model().backends().stream().allMatch(b -> {
       Command.VerdictRecord v = s.get().verdicts().get(b.name());
-      return v != null && v.health() == Health.HEALTHY;
+      return v != null && v.health() == Health.HEALTHY && book.backend(SERVICE, b.name())
+          .map(h -> h.views().keySet().containsAll(regions.regions())
+              && h.views().values().stream().allMatch(view -> view.opinion() == VantageView.Opinion.UP && view.hasLatency()))
+          .orElse(false);
     });
+    if (!measured) {
+      measuredAt = null;
+      return false;
+    }
+    Instant now = Instant.now();
+    if (measuredAt == null) {
+      measuredAt = now;
+    }
     RoutingPlan plan = s.get().plan().get();
-    return healthy && plan.zones().stream()
+    return now.isAfter(measuredAt.plus(DECISION_INTERVAL.multipliedBy(2))) && plan.zones().stream()
         .allMatch(z -> z.mode() == ZoneAnswer.Mode.NORMAL && z.answers().size() == 1);
   }
 
@@ -309,7 +336,7 @@ public final class DemoWorld implements AutoCloseable {
     return Stream.of(nodes).filter(n -> n != null).map(TernServer::uri).toList();
   }
 
-  /** The DNS port configured for the node at {@code index}. */
+  /** The port the node at {@code index} answers DNS on, UDP and TCP (also after it was killed). */
   public int dnsPort(int index) {
     return dnsPorts.get(index);
   }

@@ -5,6 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.controlplane.testing.Http;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
 import dev.tern.policy.geo.Region;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -25,8 +42,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The demo world end to end on loopback: real nodes, real probe agents, real HTTP backends. The
- * tests share one world and run in order; each leaves every region up and every backend healthy.
+ * The demo world end to end on loopback: real nodes, real probe agents, real HTTP backends, and
+ * the embedded DNS server asked with EDNS Client Subnet the way a resolver would. The tests share
+ * one world and run in order; each leaves every region up and every backend healthy.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DemoWorldTest {
@@ -36,6 +54,17 @@ class DemoWorldTest {
   static final String SINGAPORE_ADDRESS = "127.0.1.6";
   static final Duration FAILOVER_BOUND = Duration.ofSeconds(3);
   static final Duration FAILBACK_DELAY = Duration.ofSeconds(10);
+  /** A client /24 in each client zone of the demo's CIDR table; the last sends no subnet at all. */
+  static final Map<String, Optional<String>> CLIENTS = clients();
+
+  private static Map<String, Optional<String>> clients() {
+    Map<String, Optional<String>> c = new LinkedHashMap<>();
+    c.put("EU", Optional.of("10.10.0.0"));
+    c.put("north-america", Optional.of("10.20.0.0"));
+    c.put("asia", Optional.of("10.30.0.0"));
+    c.put("default", Optional.empty());
+    return c;
+  }
 
   static DemoWorld world;
 
@@ -63,6 +92,21 @@ class DemoWorldTest {
     assertTrue(Set.of("127.0.1.4", "127.0.1.5").containsAll(answers.get("north-america")), answers.toString());
     assertEquals(List.of(SINGAPORE_ADDRESS), answers.get("asia"), answers.toString());
 
+    for (int node = 0; node < 3; node++) {
+      assertEquals(answers, dnsAnswers(node), "node " + (node + 1) + " answers DNS from the committed plan");
+    }
+    for (int i = 0; i < 50; i++) {
+      List<String> eu = dns(0, "EU");
+      assertFalse(eu.isEmpty());
+      assertTrue(EU_ADDRESSES.containsAll(eu), "an EU client got " + eu);
+    }
+    Message why = ask(0, "_tern." + DemoWorld.HOSTNAME, Type.TXT, CLIENTS.get("EU"));
+    assertEquals(Rcode.NOERROR, why.getRcode(), why.toString());
+    String text = why.getSection(Section.ANSWER).stream()
+        .filter(r -> r instanceof TXTRecord).map(r -> String.join("", ((TXTRecord) r).getStrings()))
+        .collect(Collectors.joining(" "));
+    assertTrue(text.contains("EU"), "the debug record names the zone: " + text);
+
     List<Map<String, Object>> backends = getList("/api/v1/backends");
     assertEquals(6, backends.size(), backends.toString());
     Map<String, Object> singapore = backends.stream().filter(b -> b.get("address").equals(SINGAPORE_ADDRESS))
@@ -79,26 +123,32 @@ class DemoWorldTest {
   void a_stopped_region_leaves_every_answer_within_three_seconds_and_returns_only_after_the_failback_delay() {
     Instant stopped = Instant.now();
     post("/api/v1/demo/regions/gcp:asia-southeast1/stop", 200);
-    assertFalse(world.regions().status(SINGAPORE).listening());
-    awaitAnswers("Singapore gone from every answer", Duration.ofSeconds(10),
-        a -> a.values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)));
-    Duration failover = Duration.between(stopped, Instant.now());
-    System.out.printf("stopped region left the answers after %d ms%n", failover.toMillis());
-    assertTrue(failover.compareTo(FAILOVER_BOUND) <= 0, "failover took " + failover.toMillis() + " ms");
-    Map<String, List<String>> during = answers();
-    assertTrue(EU_ADDRESSES.containsAll(during.get("EU")), during.toString());
-    assertFalse(during.get("asia").isEmpty(), "asian clients still get an answer: " + during);
+    Instant restarted;
+    try {
+      assertFalse(world.regions().status(SINGAPORE).listening());
+      awaitDns("Singapore gone from every DNS answer", Duration.ofSeconds(10), 0,
+          a -> a.values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)));
+      Duration failover = Duration.between(stopped, Instant.now());
+      System.out.printf("stopped region left the answers after %d ms%n", failover.toMillis());
+      assertTrue(failover.compareTo(FAILOVER_BOUND) <= 0, "failover took " + failover.toMillis() + " ms");
+      assertTrue(answers().values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)), "and from the plan");
+      Map<String, List<String>> during = dnsAnswers(0);
+      assertTrue(EU_ADDRESSES.containsAll(during.get("EU")), during.toString());
+      assertFalse(during.get("asia").isEmpty(), "asian clients still get an answer: " + during);
 
-    Map<String, Object> event = awaitFailover("gcp-singapore");
-    Instant detected = Instant.parse((String) event.get("detectedAt"));
-    Instant decided = Instant.parse((String) event.get("decidedAt"));
-    assertFalse(decided.isBefore(detected), event.toString());
-    assertTrue(detected.isAfter(stopped.minusMillis(500)) && decided.isBefore(Instant.now()), event.toString());
-    assertTrue(((List<?>) event.get("seenBy")).size() >= 2, "quorum: " + event);
+      Map<String, Object> event = awaitFailover("gcp-singapore");
+      Instant detected = Instant.parse((String) event.get("detectedAt"));
+      Instant decided = Instant.parse((String) event.get("decidedAt"));
+      assertFalse(decided.isBefore(detected), event.toString());
+      assertTrue(detected.isAfter(stopped) && decided.isBefore(Instant.now()), event.toString());
+      assertTrue(((List<?>) event.get("seenBy")).size() >= 2, "quorum: " + event);
 
-    Instant restarted = Instant.now();
-    post("/api/v1/demo/regions/gcp:asia-southeast1/start", 200);
-    awaitAnswers("Singapore back for asian clients", Duration.ofSeconds(30),
+      restarted = Instant.now();
+      post("/api/v1/demo/regions/gcp:asia-southeast1/start", 200);
+    } finally {
+      world.regions().start(SINGAPORE);
+    }
+    awaitDns("Singapore back for asian clients", Duration.ofSeconds(30), 0,
         a -> a.get("asia").contains(SINGAPORE_ADDRESS));
     Duration back = Duration.between(restarted, Instant.now());
     System.out.printf("restarted region back in the answers after %d ms%n", back.toMillis());
@@ -114,7 +164,8 @@ class DemoWorldTest {
         post("/api/v1/demo/regions/" + r + "/stop", 200);
       }
       awaitPlan("EU failing open", Duration.ofSeconds(10), zones -> mode(zones, "EU").equals("FAIL_OPEN"));
-      Map<String, List<String>> answers = answers();
+      Map<String, List<String>> answers = dnsAnswers(0);
+      assertEquals(answers(), answers, "DNS serves the plan");
       assertFalse(answers.get("EU").isEmpty(), "serve-unhealthy keeps answering: " + answers);
       assertTrue(EU_ADDRESSES.containsAll(answers.get("EU")), "never a non-EU address: " + answers);
       for (String zone : List.of("north-america", "asia", "default")) {
@@ -157,15 +208,57 @@ class DemoWorldTest {
     post("/api/v1/demo/regions/gcp:asia-southeast1/stop", 200);
     world.kill(leader);
     Instant killed = Instant.now();
-    awaitAnswers("Singapore gone under the new leader", Duration.ofSeconds(15),
+    int survivor = leader == 0 ? 1 : 0;
+    awaitDns("Singapore gone under the new leader", Duration.ofSeconds(15), survivor,
         a -> a.values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)));
     System.out.printf("failover with a leader crash took %d ms%n", Duration.between(killed, Instant.now()).toMillis());
-    assertTrue(world.leader().isPresent(), "a new leader");
-    assertTrue(world.leader().get() != leader);
+    await("a new leader", Duration.ofSeconds(10), world::leader, l -> l.isPresent() && l.get() != leader);
     awaitFailover("gcp-singapore");
   }
 
   // --- helpers ---
+
+  /** Client zone → the A records node {@code node}'s DNS server answers that zone's client with. */
+  private static Map<String, List<String>> dnsAnswers(int node) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    CLIENTS.keySet().forEach(zone -> out.put(zone, dns(node, zone)));
+    return out;
+  }
+
+  private static List<String> dns(int node, String zone) {
+    Message answer = ask(node, DemoWorld.HOSTNAME, Type.A, CLIENTS.get(zone));
+    assertEquals(Rcode.NOERROR, answer.getRcode(), answer.toString());
+    return answer.getSection(Section.ANSWER).stream().filter(r -> r instanceof ARecord)
+        .map(r -> ((ARecord) r).getAddress().getHostAddress()).sorted().toList();
+  }
+
+  private static Message ask(int node, String name, int type, Optional<String> subnet) {
+    try {
+      SimpleResolver resolver = new SimpleResolver(InetAddress.getLoopbackAddress());
+      resolver.setPort(world.dnsPort(node));
+      resolver.setTimeout(Duration.ofSeconds(2));
+      Message query = Message.newQuery(Record.newRecord(Name.fromString(name, Name.root), type, DClass.IN));
+      List<org.xbill.DNS.EDNSOption> options = subnet
+          .map(a -> List.<org.xbill.DNS.EDNSOption>of(new ClientSubnetOption(24, address(a))))
+          .orElse(List.of());
+      query.addRecord(new OPTRecord(1232, 0, 0, 0, options), Section.ADDITIONAL);
+      return resolver.send(query);
+    } catch (IOException e) {
+      throw new UncheckedIOException("DNS on node " + (node + 1) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void awaitDns(String what, Duration timeout, int node, Predicate<Map<String, List<String>>> done) {
+    await(what, timeout, () -> dnsAnswers(node), done);
+  }
 
   private static Http http() {
     return new Http(world.urls().getFirst());
@@ -200,7 +293,7 @@ class DemoWorldTest {
   @SuppressWarnings("unchecked")
   private static Map<String, List<String>> answers() {
     return zones().stream().collect(Collectors.toMap(z -> (String) z.get("zone"),
-        z -> ((List<Map<String, Object>>) z.get("answers")).stream().map(a -> (String) a.get("address")).toList()));
+        z -> ((List<Map<String, Object>>) z.get("answers")).stream().map(a -> (String) a.get("address")).sorted().toList()));
   }
 
   private static String mode(List<Map<String, Object>> zones, String zone) {
@@ -212,10 +305,6 @@ class DemoWorldTest {
   private static String opinion(Map<String, Object> backend, String vantage) {
     return ((List<Map<String, Object>>) backend.get("evidence")).stream()
         .filter(e -> e.get("vantage").equals(vantage)).map(e -> (String) e.get("opinion")).findFirst().orElse("none");
-  }
-
-  private static Duration awaitAnswers(String what, Duration timeout, Predicate<Map<String, List<String>>> done) {
-    return await(what, timeout, DemoWorldTest::answers, done);
   }
 
   private static void awaitPlan(String what, Duration timeout, Predicate<List<Map<String, Object>>> done) {
