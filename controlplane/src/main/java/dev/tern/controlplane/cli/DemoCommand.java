@@ -57,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
   Optional<Duration> duration = Optional.empty();
 
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
   private final Consumer<DemoWorld> onReady;
 
   DemoCommand() {
@@ -93,7 +94,15 @@ final class DemoCommand implements Callable<Integer> {
           + ". If a port is taken, choose others with --port and --dns-port.");
       return 1;
     }
-    Thread hook = new Thread(this::stop, "tern-demo-shutdown");
+    // On SIGTERM or SIGINT the JVM exits once its hooks return: hold it until the world is down.
+    Thread hook = new Thread(() -> {
+      stop();
+      try {
+        stopped.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tern-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       Duration ready = world.awaitReady(READY_TIMEOUT);
@@ -107,6 +116,8 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       world.close();
       out.println("Tern demo: stopped; nothing is left listening.");
+      out.flush();
+      stopped.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
@@ -159,6 +170,7 @@ final class DemoCommand implements Callable<Integer> {
             z.answers().stream().map(a -> a.backend() + " " + a.address()).toList()));
       }
     });
+    String outage = euRegion(world);
     int dns = world.dnsPort(0);
     out.println();
     out.println("Try:");
@@ -166,10 +178,10 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  dig @127.0.0.1 -p %d %s +subnet=10.20.0.1/24       # a North American client%n", dns, DemoWorld.HOSTNAME);
     out.printf("  dig @127.0.0.1 -p %d %s +subnet=10.30.0.1/24       # an Asian client%n", dns, DemoWorld.HOSTNAME);
     out.printf("  dig @127.0.0.1 -p %d _tern.%s TXT +subnet=10.10.0.1/24   # why this answer%n", dns, DemoWorld.HOSTNAME);
-    out.printf("  ./tern demo region stop aws:eu-central-1 --server %s --token-file %s%n", api, tokenFile);
-    out.printf("  ./tern demo region start aws:eu-central-1 --server %s --token-file %s%n", api, tokenFile);
-    out.printf("  curl -X POST -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/demo/regions/aws:eu-central-1/stop%n",
-        tokenFile, api);
+    out.printf("  ./tern demo region stop %s --server %s --token-file %s     # EU clients' region%n", outage, api, tokenFile);
+    out.printf("  ./tern demo region start %s --server %s --token-file %s%n", outage, api, tokenFile);
+    out.printf("  curl -X POST -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/demo/regions/%s/stop%n",
+        tokenFile, api, outage);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/backends%n", tokenFile, api);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/services/shop/plan%n", tokenFile, api);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/failovers%n", tokenFile, api);
@@ -177,6 +189,16 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Plan changes are printed below as they happen. Ctrl-C stops everything.");
     out.println();
     out.flush();
+  }
+
+  /** The region whose backend answers EU clients now: the one worth stopping first. */
+  private static String euRegion(DemoWorld world) {
+    return world.service().flatMap(s -> s.plan().flatMap(p -> p.zones().stream()
+            .filter(z -> z.zone().key().equals("EU") && !z.answers().isEmpty())
+            .findFirst()
+            .flatMap(z -> s.model().backend(z.answers().getFirst().backend()))))
+        .map(b -> b.region().key())
+        .orElse("aws:eu-central-1");
   }
 
   /** Reads {@code 90s}, {@code 10m}, {@code 1h}. */

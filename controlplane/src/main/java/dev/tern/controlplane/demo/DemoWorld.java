@@ -146,7 +146,8 @@ public final class DemoWorld implements AutoCloseable {
       world.applyPolicy();
       world.startAgents();
       return world;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // Whatever failed, nothing of the world may stay behind listening.
       if (world != null) {
         world.close();
       } else {
