@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -86,15 +85,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     Instant started = Instant.now();
     out.println("Tern demo: starting a 3-node control plane, 6 regions, 6 probe agents and DNS on loopback ...");
-    DemoWorld world;
-    try {
-      world = DemoWorld.start(options);
-    } catch (IOException | RuntimeException e) {
-      System.err.println("tern demo: cannot start: " + e.getMessage()
-          + ". If a port is taken, choose others with --port and --dns-port.");
-      return 1;
-    }
-    // On SIGTERM or SIGINT the JVM exits once its hooks return: hold it until the world is down.
+    // On SIGTERM or SIGINT the JVM exits once its hooks return: hold it until the world is down,
+    // even when the signal comes while the world is still starting.
     Thread hook = new Thread(() -> {
       stop();
       try {
@@ -105,18 +97,22 @@ final class DemoCommand implements Callable<Integer> {
     }, "tern-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Duration ready = world.awaitReady(READY_TIMEOUT);
-      printGuide(out, world, Duration.between(started, Instant.now()), ready);
-      onReady.accept(world);
-      watchPlans(out, world, started);
-      return 0;
-    } catch (TimeoutException e) {
-      System.err.println("tern demo: " + e.getMessage() + "; the log above says which part did not come up.");
-      return 1;
+      DemoWorld world;
+      try {
+        world = DemoWorld.start(options);
+      } catch (IOException | RuntimeException e) {
+        System.err.println("tern demo: cannot start: " + e.getMessage()
+            + ". If a port is taken, choose others with --port and --dns-port.");
+        return 1;
+      }
+      try {
+        return run(out, world, started);
+      } finally {
+        world.close();
+        out.println("Tern demo: stopped; nothing is left listening.");
+        out.flush();
+      }
     } finally {
-      world.close();
-      out.println("Tern demo: stopped; nothing is left listening.");
-      out.flush();
       stopped.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -124,6 +120,25 @@ final class DemoCommand implements Callable<Integer> {
         // The hook is what stopped the demo; the JVM is already on its way out.
       }
     }
+  }
+
+  /** Waits for the world to be ready, prints the guide, then the plan changes until stopped. */
+  private int run(PrintStream out, DemoWorld world, Instant started) throws InterruptedException {
+    Instant deadline = started.plus(READY_TIMEOUT);
+    while (!world.isReady()) {
+      if (stop.await(50, TimeUnit.MILLISECONDS)) {
+        return 0;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        System.err.println("tern demo: not ready within " + READY_TIMEOUT.toSeconds()
+            + " s; the log above says which part did not come up.");
+        return 1;
+      }
+    }
+    printGuide(out, world, Duration.between(started, Instant.now()));
+    onReady.accept(world);
+    watchPlans(out, world, started);
+    return 0;
   }
 
   /** Prints each new plan as it is committed, until stopped or {@code --duration} ends. */
@@ -145,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void printGuide(PrintStream out, DemoWorld world, Duration startup, Duration ready) {
+  private static void printGuide(PrintStream out, DemoWorld world, Duration startup) {
     DemoWorld.Credentials c = world.credentials();
     List<URI> urls = world.urls();
     String api = urls.getFirst().toString();

@@ -269,7 +269,7 @@ public final class DemoWorld implements AutoCloseable {
    */
   public Duration awaitReady(Duration timeout) throws TimeoutException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
-    while (!ready()) {
+    while (!isReady()) {
       if (Instant.now().isAfter(deadline)) {
         throw new TimeoutException("the demo was not ready within " + timeout.toSeconds() + " s");
       }
@@ -279,10 +279,11 @@ public final class DemoWorld implements AutoCloseable {
   }
 
   /**
-   * Ready once every vantage point has measured every backend up and the leader has decided twice
-   * since: the plan then rests on the whole latency matrix rather than on the first reports.
+   * Whether the world is ready: every vantage point has measured every backend up and the leader
+   * has decided twice since, so the plan rests on the whole latency matrix rather than on the
+   * first reports.
    */
-  private boolean ready() {
+  public boolean isReady() {
     Optional<TernServer> node = anyLiveNode();
     Optional<ServiceState> s = node.flatMap(n -> raftOf(n).state().service(SERVICE));
     if (s.isEmpty() || s.get().plan().isEmpty()) {
@@ -453,7 +454,7 @@ public final class DemoWorld implements AutoCloseable {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       LOG.warn("could not delete the demo's files under {}", root, e);
     }
   }
