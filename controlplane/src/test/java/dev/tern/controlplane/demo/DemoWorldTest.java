@@ -188,12 +188,15 @@ class DemoWorldTest {
     Region frankfurt = Region.parse("aws:eu-central-1").orElseThrow();
     awaitPlan("EU back to normal", Duration.ofSeconds(30), zones -> mode(zones, "EU").equals("NORMAL"));
     Map<String, List<String>> before = answers();
+    Object version = plan().get("version");
     world.regions().cutOff(frankfurt, true);
     try {
       awaitBackends("the Frankfurt vantage sees every backend down", Duration.ofSeconds(10),
           backends -> backends.stream().allMatch(b -> opinion(b, frankfurt.key()).equals("DOWN")));
       Thread.sleep(3000);
       assertEquals(before, answers(), "one vantage point alone moved traffic");
+      assertEquals(before, dnsAnswers(1), "DNS agrees");
+      assertEquals(version, plan().get("version"), "no new plan was committed");
       List<Map<String, Object>> backends = getList("/api/v1/backends");
       assertTrue(backends.stream().allMatch(b -> b.get("health").equals("HEALTHY")), backends.toString());
     } finally {
@@ -281,12 +284,15 @@ class DemoWorldTest {
     return (List<Map<String, Object>>) new Yaml().load(r.body());
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> zones() {
+  private static Map<String, Object> plan() {
     HttpResponse<String> r = http().get("/api/v1/services/shop/plan", "Authorization", viewer());
     assertEquals(200, r.statusCode(), r.body());
-    Map<String, Object> plan = new Yaml().load(r.body());
-    return (List<Map<String, Object>>) plan.get("zones");
+    return new Yaml().load(r.body());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> zones() {
+    return (List<Map<String, Object>>) plan().get("zones");
   }
 
   /** Client zone → the addresses it is answered with, from the plan the API serves. */
