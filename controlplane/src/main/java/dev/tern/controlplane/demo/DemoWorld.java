@@ -219,8 +219,10 @@ public final class DemoWorld implements AutoCloseable {
       // watch loops ask many times a second.
       p.put("tern.dns.rate-limit.responses-per-second", 0);
       nodes[i] = TernServer.start(p, List.of(regions));
+      int node = i;
       dnsPorts.put(i, nodes[i].context().getBean(EmbeddedDns.class).port()
-          .orElseThrow(() -> new IllegalStateException("the embedded DNS server did not start")));
+          .orElseThrow(() -> new IllegalStateException("node " + (node + 1) + " could not listen for DNS on 127.0.0.1:"
+              + dnsPort + " (UDP and TCP); is another DNS server there?")));
     }
   }
 

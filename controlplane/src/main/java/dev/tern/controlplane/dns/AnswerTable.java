@@ -35,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AnswerTable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnswerTable.class);
+
   static final int TYPE_A = 1;
   static final int TYPE_NS = 2;
   static final int TYPE_CNAME = 5;
@@ -58,6 +60,9 @@ final class AnswerTable {
       this.negativeTtl = negativeTtl;
     }
   }
+
+  /** A service hostname in a zone, for transfers: its owner name in wire form and its answers. */
+  record Hosted(byte[] owner, ServiceAnswers answers) {}
 
   /** A name that exists in a served zone. */
   static final class Node {
@@ -135,6 +140,11 @@ final class AnswerTable {
         }
         int weight = allZero ? 1 : w.weight();
         Optional<byte[]> literal = Cidr.parseAddress(w.address());
+        if (literal.isEmpty() && !isHostname(w.address())) {
+          LOG.warn("{}: backend {} has address '{}', neither an IP literal nor a host name; left out of DNS answers",
+              plan.service(), w.backend(), w.address());
+          continue;
+        }
         if (literal.isPresent()) {
           boolean isV4 = literal.get().length == 4;
           (isV4 ? v4 : v6).add(new int[] {isV4 ? TYPE_A : TYPE_AAAA, weight});
@@ -170,6 +180,15 @@ final class AnswerTable {
       };
     }
 
+    private static boolean isHostname(String address) {
+      try {
+        WireNames.toWire(address);
+        return !address.isBlank();
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+
     private static Candidates join(List<int[]> t1, List<byte[]> d1, List<int[]> t2, List<byte[]> d2) {
       List<int[]> t = new ArrayList<>(t1);
       t.addAll(t2);
@@ -181,17 +200,24 @@ final class AnswerTable {
 
   private final WireNames.NameMap<Node> nodes;
   private final WireNames.NameMap<Zone> zones;
+  private final Map<Zone, List<Hosted>> hosted;
   private final ClientSubnets subnets;
   private final long serial;
   private final int services;
 
-  private AnswerTable(WireNames.NameMap<Node> nodes, WireNames.NameMap<Zone> zones, ClientSubnets subnets,
-      long serial, int services) {
+  private AnswerTable(WireNames.NameMap<Node> nodes, WireNames.NameMap<Zone> zones, Map<Zone, List<Hosted>> hosted,
+      ClientSubnets subnets, long serial, int services) {
     this.nodes = nodes;
     this.zones = zones;
+    this.hosted = hosted;
     this.subnets = subnets;
     this.serial = serial;
     this.services = services;
+  }
+
+  /** The service hostnames of {@code zone}, ordered by service name. */
+  List<Hosted> hostedIn(Zone zone) {
+    return hosted.getOrDefault(zone, List.of());
   }
 
   Node node(byte[] name, int off, int len) {
@@ -227,6 +253,12 @@ final class AnswerTable {
    */
   static AnswerTable build(DnsSettings settings, long policyVersion, Collection<RoutingPlan> plans,
       ZoneTable policyZones) {
+    return build(settings, policyVersion, plans, policyZones, Optional.empty());
+  }
+
+  /** As {@link #build(DnsSettings, long, Collection, ZoneTable)}, with a GeoIP database behind the CIDR tables. */
+  static AnswerTable build(DnsSettings settings, long policyVersion, Collection<RoutingPlan> plans,
+      ZoneTable policyZones, Optional<GeoIpCountries> geo) {
     long planSum = 0;
     for (RoutingPlan p : plans) {
       planSum += p.version();
@@ -247,14 +279,29 @@ final class AnswerTable {
     int served = 0;
     List<RoutingPlan> ordered = new ArrayList<>(plans);
     ordered.sort(Comparator.comparing(RoutingPlan::service));
+    ClientSubnets subnets = new ClientSubnets(settings.clientSubnets(), policyZones, geo);
+    Map<Zone, List<Hosted>> hosted = new java.util.IdentityHashMap<>();
     for (RoutingPlan plan : ordered) {
       String host = DnsSettings.canonicalName(plan.hostname());
+      if (!ZoneRecords.isHostname(host) || host.length() + "_tern.".length() > 253) {
+        LOG.warn("{}: hostname '{}' is not a domain name the DNS can serve (with its _tern. name); not served",
+            plan.service(), plan.hostname());
+        continue;
+      }
       Optional<String> apex = apexes.stream().filter(a -> host.equals(a) || host.endsWith("." + a)).findFirst();
       if (apex.isEmpty() || (nodes.containsKey(host) && nodes.get(host).service != null)) {
         continue;
       }
       Zone zone = zoneByApex.get(apex.get());
       ServiceAnswers answers = new ServiceAnswers(plan, policyVersion);
+      try {
+        // Compile every zone the table can map a client to now, so queries only read.
+        subnets.zones().forEach(answers::forZone);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: plan version {} cannot be served ({}); its hostname is left out", plan.service(),
+            plan.version(), e.getMessage());
+        continue;
+      }
       Node existing = nodes.get(host);
       nodes.put(host, new Node(zone, existing != null && existing.apex, answers, existing == null ? null : existing.debug));
       String debugName = "_tern." + host;
@@ -264,10 +311,12 @@ final class AnswerTable {
       for (String n = parent(host); n.length() > apex.get().length(); n = parent(n)) {
         nodes.putIfAbsent(n, new Node(zone, false, null, null));
       }
+      hosted.computeIfAbsent(zone, z -> new ArrayList<>()).add(new Hosted(WireNames.toWire(host), answers));
       served++;
     }
-    return new AnswerTable(new WireNames.NameMap<>(nodes), new WireNames.NameMap<>(zoneByApex),
-        new ClientSubnets(settings.clientSubnets(), policyZones), serial, served);
+    hosted.replaceAll((z, list) -> List.copyOf(list));
+    return new AnswerTable(new WireNames.NameMap<>(nodes), new WireNames.NameMap<>(zoneByApex), hosted, subnets,
+        serial, served);
   }
 
   private static String parent(String name) {

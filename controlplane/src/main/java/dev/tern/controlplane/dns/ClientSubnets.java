@@ -7,11 +7,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The client-subnet table the embedded DNS resolves a client address with: configured networks and
  * the policy's own zone table, longest prefix first. For the same network the configured entry wins.
+ *
+ * <p>An address no entry covers is looked up in the GeoIP country database when one is
+ * configured, and is otherwise in {@code default}.
  *
  * <p>Besides the zone it works out the ECS scope: the shortest prefix of the client's address
  * that no other entry of the table splits, so a resolver caching the answer for that scope never
@@ -30,8 +34,10 @@ final class ClientSubnets {
   private final Row[] v4;
   private final Row[] v6;
   private final Set<ClientZone> zones;
+  private final Optional<GeoIpCountries> geo;
 
-  ClientSubnets(List<DnsSettings.ZoneEntry> configured, ZoneTable policyTable) {
+  ClientSubnets(List<DnsSettings.ZoneEntry> configured, ZoneTable policyTable, Optional<GeoIpCountries> geo) {
+    this.geo = geo;
     List<Row> rows = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (DnsSettings.ZoneEntry e : configured) {
@@ -59,7 +65,7 @@ final class ClientSubnets {
     return new Row(network, cidr.prefix(), zone);
   }
 
-  /** Every zone the table can answer, and {@code default}. */
+  /** Every zone the CIDR entries name, and {@code default} (GeoIP countries come on top). */
   Set<ClientZone> zones() {
     return zones;
   }
@@ -78,8 +84,16 @@ final class ClientSubnets {
         break;
       }
     }
-    int matchedPrefix = matched < 0 ? 0 : rows[matched].prefix();
-    out.zone = matched < 0 ? ClientZone.DEFAULT : rows[matched].zone();
+    int matchedPrefix;
+    if (matched >= 0) {
+      matchedPrefix = rows[matched].prefix();
+      out.zone = rows[matched].zone();
+    } else if (geo.isPresent() && geo.get().lookup(address, bits, out)) {
+      matchedPrefix = Math.min(out.scope, bits);
+    } else {
+      matchedPrefix = 0;
+      out.zone = ClientZone.DEFAULT;
+    }
     // A more specific entry that agrees with the address on at least matchedPrefix bits lies
     // inside the matched network: the scope must be long enough to leave it out.
     int scope = matchedPrefix;

@@ -11,12 +11,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class DnsMetrics {
 
   private static final String[] RCODES = new String[17];
+  /** An RCODE Tern never sends; counted under OTHER should one appear. */
+  private static final int OTHER = 15;
 
   static {
     java.util.Arrays.fill(RCODES, "OTHER");
     RCODES[QueryHandler.NOERROR] = "NOERROR";
     RCODES[QueryHandler.FORMERR] = "FORMERR";
-    RCODES[2] = "SERVFAIL";
+    RCODES[QueryHandler.SERVFAIL] = "SERVFAIL";
     RCODES[QueryHandler.NXDOMAIN] = "NXDOMAIN";
     RCODES[QueryHandler.NOTIMP] = "NOTIMP";
     RCODES[QueryHandler.REFUSED] = "REFUSED";
@@ -45,7 +47,7 @@ final class DnsMetrics {
   }
 
   void response(boolean overTcp, int rcode, boolean wasTruncated) {
-    (overTcp ? tcp : udp)[rcode >= 0 && rcode < RCODES.length ? rcode : 2].increment();
+    (overTcp ? tcp : udp)[rcode >= 0 && rcode < RCODES.length ? rcode : OTHER].increment();
     if (wasTruncated) {
       truncated.increment();
     }

@@ -303,8 +303,4 @@ final class DnsServer implements AutoCloseable {
       }
     }
   }
-
-  DnsMetrics metrics() {
-    return metrics;
-  }
 }

@@ -4,6 +4,7 @@ import dev.tern.policy.geo.Cidr;
 import dev.tern.policy.geo.ClientZone;
 import io.micronaut.core.value.PropertyResolver;
 import io.micronaut.core.naming.conventions.StringConvention;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,10 +24,11 @@ import java.util.Optional;
  * @param ns the name server names of every zone; empty means {@code ns.<zone>} for each zone
  * @param soa the SOA timers and mailbox
  * @param clientSubnets client networks and the zone their clients are in; the policy's own table is added
- * @param axfrAllow networks whose clients may transfer a zone (AXFR over TCP); everyone else is REFUSED
+ * @param axfrAllow networks whose clients may transfer a zone (AXFR or IXFR over TCP); everyone else is REFUSED
  * @param rateLimit response rate limiting per client network, against amplification
  * @param tcp limits for DNS over TCP
  * @param ednsUdpSize the UDP payload size advertised in OPT and the cap on any client's advertised size
+ * @param maxmindDb a GeoIP2 / GeoLite2 Country database for addresses no CIDR entry covers
  */
 public record DnsSettings(
     boolean enabled,
@@ -40,7 +42,8 @@ public record DnsSettings(
     List<Cidr> axfrAllow,
     RateLimit rateLimit,
     Tcp tcp,
-    int ednsUdpSize) {
+    int ednsUdpSize,
+    Optional<Path> maxmindDb) {
 
   /**
    * SOA fields of every served zone. The serial is not configured: it follows the committed state.
@@ -94,6 +97,7 @@ public record DnsSettings(
     axfrAllow = List.copyOf(axfrAllow);
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(tcp, "tcp");
+    Objects.requireNonNull(maxmindDb, "maxmindDb");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("tern.dns.port must be 0..65535, got " + port);
     }
@@ -107,12 +111,6 @@ public record DnsSettings(
     if (tcp.maxConnections() < 1 || tcp.idleTimeout().isNegative() || tcp.idleTimeout().isZero()) {
       throw new IllegalArgumentException("tern.dns.tcp needs max-connections >= 1 and a positive idle-timeout");
     }
-  }
-
-  /** Defaults for a server on loopback serving {@code zones}, on any free port. */
-  public static DnsSettings forZones(List<String> zones) {
-    return new DnsSettings(true, "127.0.0.1", 0, 1, zones, List.of(), Soa.DEFAULTS, List.of(), List.of(),
-        RateLimit.DEFAULTS, Tcp.DEFAULTS, 1232);
   }
 
   /** Lower case, no trailing dot: the form names are compared in. */
@@ -172,7 +170,8 @@ public record DnsSettings(
         axfr,
         rateLimit,
         tcp,
-        p.getProperty(prefix + "edns-udp-size", Integer.class).orElse(1232));
+        p.getProperty(prefix + "edns-udp-size", Integer.class).orElse(1232),
+        p.getProperty(prefix + "maxmind-db", String.class).filter(f -> !f.isBlank()).map(Path::of));
   }
 
   @SuppressWarnings("unchecked")

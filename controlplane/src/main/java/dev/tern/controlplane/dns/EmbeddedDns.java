@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * Tern's embedded authoritative DNS server on this node (docs/dns.md): it answers for the zones in
  * {@code tern.dns.zones} from the committed routing plans, whichever role the node has.
  *
+ * <p>If the address or port cannot be bound, the node still starts (Raft, API and decisions do
+ * not depend on it) and logs an error; {@link #port()} is then empty.
+ *
  * <p>The answers live in an immutable {@link AnswerTable}. After every applied command that can
  * change them, a rebuild is queued on a thread of its own (never the Raft apply thread); rebuilds
  * that pile up collapse into one, and the new table replaces the old with one volatile write, so a
@@ -38,20 +41,33 @@ public final class EmbeddedDns implements AutoCloseable {
       r -> Thread.ofPlatform().daemon().name("tern-dns-rebuild").unstarted(r));
   private final AtomicBoolean rebuildQueued = new AtomicBoolean();
   private final DnsServer server;
+  private final Optional<GeoIpCountries> geo;
   private volatile AnswerTable table;
 
-  EmbeddedDns(RaftNode node, Environment environment, MeterRegistry registry) throws IOException {
+  EmbeddedDns(RaftNode node, Environment environment, MeterRegistry registry) {
     this.node = node;
     this.settings = DnsSettings.from(environment);
     if (!settings.enabled()) {
       server = null;
+      geo = Optional.empty();
       LOG.info("embedded DNS disabled (tern.dns.enabled=false)");
       return;
     }
-    table = build(node.state());
+    geo = settings.maxmindDb().map(GeoIpCountries::open);
+    // Listen first, then build: a command applied in between queues a rebuild rather than being missed.
     node.onApplied(this::applied);
-    server = new DnsServer(settings, () -> table, new DnsMetrics(registry));
-    server.start();
+    table = build(node.state());
+    DnsServer started = new DnsServer(settings, () -> table, new DnsMetrics(registry));
+    try {
+      started.start();
+    } catch (IOException e) {
+      // The rest of the node (Raft, API, decisions) keeps working; only this node's DNS is dark.
+      started.close();
+      server = null;
+      LOG.error("embedded DNS NOT serving on this node: {}", e.getMessage(), e.getCause());
+      return;
+    }
+    server = started;
     if (settings.zones().isEmpty()) {
       LOG.warn("embedded DNS on {}:{} (UDP and TCP) serves no zone: set tern.dns.zones; every query is REFUSED",
           settings.host(), server.port());
@@ -61,7 +77,10 @@ public final class EmbeddedDns implements AutoCloseable {
     }
   }
 
-  /** The port UDP and TCP listen on (the bound one when {@code tern.dns.port} is 0); empty if disabled. */
+  /**
+   * The port UDP and TCP listen on (the bound one when {@code tern.dns.port} is 0); empty when
+   * disabled or when the port could not be bound.
+   */
   public Optional<Integer> port() {
     return server == null ? Optional.empty() : Optional.of(server.port());
   }
@@ -92,7 +111,9 @@ public final class EmbeddedDns implements AutoCloseable {
   private void rebuild() {
     rebuildQueued.set(false);
     try {
-      table = build(node.state());
+      AnswerTable next = build(node.state());
+      table = next;
+      LOG.debug("DNS answers rebuilt: {} services, serial {}", next.services(), next.serial());
     } catch (RuntimeException e) {
       // The previous table keeps being served: stale answers beat none.
       LOG.error("rebuilding the DNS answers failed; still serving serial {}", serial(), e);
@@ -102,7 +123,7 @@ public final class EmbeddedDns implements AutoCloseable {
   private AnswerTable build(ReplicatedState state) {
     long policyVersion = state.policyVersion();
     List<RoutingPlan> plans = state.services().stream().map(ServiceState::plan).flatMap(Optional::stream).toList();
-    return AnswerTable.build(settings, policyVersion, plans, state.policy().zoneTable());
+    return AnswerTable.build(settings, policyVersion, plans, state.policy().zoneTable(), geo);
   }
 
   @PreDestroy
@@ -112,5 +133,6 @@ public final class EmbeddedDns implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    geo.ifPresent(GeoIpCountries::close);
   }
 }

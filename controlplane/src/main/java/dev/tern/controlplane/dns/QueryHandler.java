@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  *   <tr><td>opcode other than QUERY</td><td>NOTIMP</td></tr>
  *   <tr><td>class other than IN, name outside every zone</td><td>REFUSED</td></tr>
  *   <tr><td>AXFR or IXFR from outside {@code axfr-allow}</td><td>REFUSED</td></tr>
+ *   <tr><td>AXFR or IXFR of an apex from inside it, over TCP</td><td>the zone in one message</td></tr>
+ *   <tr><td>AXFR or IXFR from inside it, over UDP</td><td>NOTIMP</td></tr>
  *   <tr><td>name in a zone that does not exist</td><td>NXDOMAIN, SOA in authority</td></tr>
  *   <tr><td>name exists, no record of the type (or NO_ANSWER mode)</td><td>NODATA, SOA in authority</td></tr>
  *   <tr><td>A / AAAA / CNAME / ANY at a service hostname</td><td>the client zone's answer set, weighted order</td></tr>
@@ -38,6 +40,7 @@ final class QueryHandler {
 
   static final int NOERROR = 0;
   static final int FORMERR = 1;
+  static final int SERVFAIL = 2;
   static final int NXDOMAIN = 3;
   static final int NOTIMP = 4;
   static final int REFUSED = 5;
@@ -140,11 +143,21 @@ final class QueryHandler {
       return finish(REFUSED, false, tcp);
     }
     if (qtype == TYPE_AXFR || qtype == TYPE_IXFR) {
-      // Transfers are refused to everyone outside the allow list; to those inside it the server
-      // does not implement them (the zone's answers depend on the client, so there is no one copy).
-      return finish(allowedToTransfer(source) ? NOTIMP : REFUSED, false, tcp);
+      if (!allowedToTransfer(source)) {
+        return finish(REFUSED, false, tcp);
+      }
+      // A transfer is one TCP message; over UDP it is not served (RFC 5936 needs TCP).
+      return tcp ? transfer(tables.get()) : finish(NOTIMP, false, false);
     }
-    return answer(tables.get(), source, tcp);
+    try {
+      return answer(tables.get(), source, tcp);
+    } catch (RuntimeException e) {
+      // A bug must cost one query an error answer, not the worker thread.
+      anCount = 0;
+      nsCount = 0;
+      w = questionEnd;
+      return finish(SERVFAIL, false, tcp);
+    }
   }
 
   private void resetQuery() {
@@ -343,6 +356,65 @@ final class QueryHandler {
     }
     negative(zone);
     return finish(NOERROR, true, tcp);
+  }
+
+  /**
+   * AXFR (and IXFR, answered the same way, as RFC 1995 allows) of a served zone in one message:
+   * SOA, NS, every service's answer for {@code default} clients, SOA. Answers that depend on the
+   * client's location cannot all be transferred; the {@code default} zone's are what a client no
+   * table entry covers gets.
+   */
+  private int transfer(AnswerTable table) {
+    AnswerTable.Zone zone = table.zone(name, 0, qnameLen);
+    if (zone == null) {
+      return finish(REFUSED, false, true);
+    }
+    record(12, AnswerTable.TYPE_SOA, zone.ttl, zone.soaRdata);
+    anCount++;
+    for (byte[] ns : zone.nsRdata) {
+      record(12, AnswerTable.TYPE_NS, zone.ttl, ns);
+      anCount++;
+    }
+    for (AnswerTable.Hosted h : table.hostedIn(zone)) {
+      AnswerTable.Candidates any = h.answers().forZone(ClientZone.DEFAULT).any;
+      boolean addresses = false;
+      for (int i = 0; i < any.size(); i++) {
+        if (any.types[i] != AnswerTable.TYPE_CNAME) {
+          namedRecord(h.owner(), any.types[i], h.answers().plan.ttl(), any.rdata[i]);
+          addresses = true;
+        }
+      }
+      if (!addresses && any.size() > 0) {
+        namedRecord(h.owner(), AnswerTable.TYPE_CNAME, h.answers().plan.ttl(), any.rdata[0]);
+      }
+    }
+    record(12, AnswerTable.TYPE_SOA, zone.ttl, zone.soaRdata);
+    anCount++;
+    if (overflow) {
+      // Larger than one message: multi-message transfers are not implemented.
+      overflow = false;
+      anCount = 0;
+      w = questionEnd;
+      return finish(SERVFAIL, false, true);
+    }
+    return finish(NOERROR, true, true);
+  }
+
+  private void namedRecord(byte[] owner, int type, int ttl, byte[] rdata) {
+    if (w + owner.length + 10 + rdata.length + OPT_RESERVE > out.length) {
+      overflow = true;
+      return;
+    }
+    System.arraycopy(owner, 0, out, w, owner.length);
+    w += owner.length;
+    put16(type);
+    put16(1);
+    put16(ttl >>> 16);
+    put16(ttl);
+    put16(rdata.length);
+    System.arraycopy(rdata, 0, out, w, rdata.length);
+    w += rdata.length;
+    anCount++;
   }
 
   /** The client zone from the ECS address if the query has one, else from the source address. */

@@ -50,10 +50,6 @@ final class ResponseRateLimiter {
     }
   }
 
-  boolean enabled() {
-    return rate > 0;
-  }
-
   /** Charges one response to the network of {@code client}. */
   Verdict charge(InetAddress client) {
     if (rate <= 0) {

@@ -27,7 +27,6 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -136,12 +135,6 @@ class DemoWorldTest {
       assertTrue(EU_ADDRESSES.containsAll(during.get("EU")), during.toString());
       assertFalse(during.get("asia").isEmpty(), "asian clients still get an answer: " + during);
 
-      Map<String, Object> event = awaitFailover("gcp-singapore");
-      Instant detected = Instant.parse((String) event.get("detectedAt"));
-      Instant decided = Instant.parse((String) event.get("decidedAt"));
-      assertFalse(decided.isBefore(detected), event.toString());
-      assertTrue(detected.isAfter(stopped) && decided.isBefore(Instant.now()), event.toString());
-      assertTrue(((List<?>) event.get("seenBy")).size() >= 2, "quorum: " + event);
 
       restarted = Instant.now();
       post("/api/v1/demo/regions/gcp:asia-southeast1/start", 200);
@@ -159,6 +152,7 @@ class DemoWorldTest {
   @Order(3)
   void with_every_eu_region_down_eu_clients_are_still_answered_only_from_the_eu_and_the_event_says_so() {
     List<String> eu = List.of("aws:eu-central-1", "azure:westeurope", "gcp:europe-west1");
+    Instant stopped = Instant.now();
     try {
       for (String r : eu) {
         post("/api/v1/demo/regions/" + r + "/stop", 200);
@@ -171,9 +165,20 @@ class DemoWorldTest {
       for (String zone : List.of("north-america", "asia", "default")) {
         assertTrue(answers.get(zone).stream().noneMatch(EU_ADDRESSES::contains), zone + ": " + answers);
       }
+      // The fail-open can only follow the verdicts (a quorum of vantage points), so its event is
+      // certain; a single zone's answer may leave a dead backend earlier, when the zone's nearest
+      // vantage point loses its latency measurement, and that move is not recorded as a failover.
       List<Map<String, Object>> events = getList("/api/v1/failovers");
-      assertTrue(events.stream().anyMatch(e -> String.valueOf(e.get("changes")).contains("FAIL_OPEN")),
-          "an event records the fail-open: " + events);
+      Map<String, Object> event = events.stream()
+          .filter(e -> String.valueOf(e.get("changes")).contains("mode NORMAL -> FAIL_OPEN")).findFirst()
+          .orElseThrow(() -> new AssertionError("no event records the fail-open: " + events));
+      Instant detected = Instant.parse((String) event.get("detectedAt"));
+      Instant decided = Instant.parse((String) event.get("decidedAt"));
+      assertTrue(detected.isAfter(stopped), event.toString());
+      assertFalse(decided.isBefore(detected), event.toString());
+      assertTrue(decided.isBefore(Instant.now()), event.toString());
+      assertTrue(String.valueOf(event.get("failed")).contains("UNHEALTHY"), event.toString());
+      assertTrue(((List<?>) event.get("seenBy")).size() >= 2, "a quorum saw it: " + event);
     } finally {
       for (String r : eu) {
         post("/api/v1/demo/regions/" + r + "/start", 200);
@@ -216,7 +221,9 @@ class DemoWorldTest {
         a -> a.values().stream().noneMatch(l -> l.contains(SINGAPORE_ADDRESS)));
     System.out.printf("failover with a leader crash took %d ms%n", Duration.between(killed, Instant.now()).toMillis());
     await("a new leader", Duration.ofSeconds(10), world::leader, l -> l.isPresent() && l.get() != leader);
-    awaitFailover("gcp-singapore");
+    awaitBackends("Singapore's verdict committed under the new leader", Duration.ofSeconds(10),
+        backends -> backends.stream().anyMatch(b -> b.get("address").equals(SINGAPORE_ADDRESS)
+            && b.get("health").equals("UNHEALTHY")));
   }
 
   // --- helpers ---
@@ -324,16 +331,6 @@ class DemoWorldTest {
   private static void awaitAllHealthy() {
     awaitBackends("every backend healthy", Duration.ofSeconds(20),
         backends -> backends.stream().allMatch(b -> b.get("health").equals("HEALTHY")));
-  }
-
-  private static Map<String, Object> awaitFailover(String backend) {
-    List<Map<String, Object>> found = new ArrayList<>();
-    await("a failover event for " + backend, Duration.ofSeconds(10), () -> getList("/api/v1/failovers"), events -> {
-      found.clear();
-      events.stream().filter(e -> String.valueOf(e.get("failed")).contains(backend)).findFirst().ifPresent(found::add);
-      return !found.isEmpty();
-    });
-    return found.getFirst();
   }
 
   /** Polls every 50 ms; returns how long it took. */

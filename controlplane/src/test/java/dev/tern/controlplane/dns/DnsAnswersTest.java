@@ -94,14 +94,14 @@ class DnsAnswersTest {
   }
 
   static DnsSettings settings() {
-    DnsSettings d = DnsSettings.forZones(List.of("tern.test"));
-    return new DnsSettings(true, "127.0.0.1", 0, 2, d.zones(), List.of("ns1.tern.test", "ns2.tern.test"), d.soa(),
+    return new DnsSettings(true, "127.0.0.1", 0, 2, List.of("tern.test"), List.of("ns1.tern.test", "ns2.tern.test"),
+        DnsSettings.Soa.DEFAULTS,
         List.of(
             entry("10.1.0.0/16", ClientZone.EU),
             entry("10.1.5.0/24", NORTH_AMERICA),
             entry("10.2.0.0/16", new ClientZone.Country("DE")),
             entry("2001:db8:e000::/40", ClientZone.EU)),
-        List.of(), new DnsSettings.RateLimit(0, 2, 1024), d.tcp(), 1232);
+        List.of(), new DnsSettings.RateLimit(0, 2, 1024), DnsSettings.Tcp.DEFAULTS, 1232, Optional.empty());
   }
 
   static DnsSettings.ZoneEntry entry(String cidr, ClientZone zone) {
@@ -323,6 +323,23 @@ class DnsAnswersTest {
     } finally {
       client.timeout(java.time.Duration.ofSeconds(2));
     }
+  }
+
+  @Test
+  void other_edns_versions_opcodes_and_classes_are_turned_away() throws Exception {
+    Message v1 = DnsClient.query("shop.tern.test", Type.A, 0, Optional.empty());
+    v1.addRecord(new OPTRecord(1232, 0, 1, 0), Section.ADDITIONAL);
+    Message badvers = client.udp(v1);
+    assertEquals(Rcode.BADVERS, badvers.getRcode());
+    assertEquals(0, badvers.getOPT().getVersion());
+
+    byte[] notify = DnsClient.query("tern.test", Type.SOA, 0, Optional.empty()).toWire();
+    notify[2] = (byte) ((notify[2] & 0x87) | (4 << 3));
+    assertEquals(Rcode.NOTIMP, DnsClient.parse(client.udpRaw(notify).orElseThrow()).getRcode());
+
+    Message chaos = Message.newQuery(Record.newRecord(org.xbill.DNS.Name.fromString("shop.tern.test."), Type.TXT,
+        org.xbill.DNS.DClass.CH));
+    assertEquals(Rcode.REFUSED, client.udp(chaos).getRcode());
   }
 
   @Test

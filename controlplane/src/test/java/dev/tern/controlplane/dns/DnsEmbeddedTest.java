@@ -115,4 +115,15 @@ class DnsEmbeddedTest {
       assertTrue(debug.toString().contains("client-zone=default"), debug.toString());
     }
   }
+
+  @Test
+  void a_node_whose_dns_port_is_taken_still_starts_without_dns() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        io.micronaut.context.ApplicationContext other = io.micronaut.context.ApplicationContext.run(
+            java.util.Map.of("tern.dns.port", taken.getLocalPort(), "micronaut.server.port", -1), "test")) {
+      EmbeddedDns otherDns = other.getBean(EmbeddedDns.class);
+      assertTrue(otherDns.port().isEmpty(), "no DNS port when it could not be bound");
+      assertTrue(other.isRunning(), "the node itself runs");
+    }
+  }
 }

@@ -80,7 +80,7 @@ class DnsRateLimitTest {
   void over_udp_a_flood_is_limited_with_slips_and_tcp_still_answers() throws Exception {
     DnsSettings base = DnsAnswersTest.settings();
     DnsSettings settings = new DnsSettings(true, "127.0.0.1", 0, 1, base.zones(), base.ns(), base.soa(),
-        base.clientSubnets(), List.of(), new DnsSettings.RateLimit(5, 2, 1024), base.tcp(), 1232);
+        base.clientSubnets(), List.of(), new DnsSettings.RateLimit(5, 2, 1024), base.tcp(), 1232, Optional.empty());
     AnswerTable table = AnswerTable.build(settings, 1, DnsAnswersTest.plans("198.51.100.10"), ZoneTable.EMPTY);
     DnsMetrics metrics = new DnsMetrics(new SimpleMeterRegistry());
     try (DnsServer server = start(settings, table, metrics); DnsClient client = new DnsClient(server.port())) {
