@@ -24,14 +24,17 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
 
-/** A service's backends with their health and evidence; drain and undrain by hand. */
-@Controller("/api/v1/services/{service}/backends")
+/**
+ * Backends with their health and evidence: every service's at once, or one service's; drain and
+ * undrain by hand.
+ */
+@Controller("/api/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class BackendsController {
 
   /** One backend: configuration, replicated verdict, manual drain, and this node's probe evidence. */
   @Serdeable
-  record BackendStatus(String name, String cloud, String region, String jurisdiction, String address, int weight,
+  record BackendStatus(String service, String name, String cloud, String region, String jurisdiction, String address, int weight,
       int priority, int capacity, String health, Instant since, String reason, List<String> downVantages,
       DrainView drain, List<Views.Evidence> evidence) {}
 
@@ -49,20 +52,29 @@ final class BackendsController {
     this.writes = writes;
   }
 
-  @Get
+  /** Every backend of every service, by service name then in policy order. */
+  @Get("/backends")
+  List<BackendStatus> all() {
+    return node.state().services().stream()
+        .sorted(java.util.Comparator.comparing(ServiceState::name))
+        .flatMap(s -> s.model().backends().stream().map(b -> status(s, b)))
+        .toList();
+  }
+
+  @Get("/services/{service}/backends")
   List<BackendStatus> list(String service) {
     ServiceState s = find(service);
     return s.model().backends().stream().map(b -> status(s, b)).toList();
   }
 
   /** Takes a backend out of service until undrained; the decision loop replans within a second. */
-  @Put("/{backend}/drain")
+  @Put("/services/{service}/backends/{backend}/drain")
   @RequiresRole(Role.OPERATOR)
   BackendStatus drain(String service, String backend, @Nullable @QueryValue String reason, Caller caller) {
     return setDrain(service, backend, true, reason, caller);
   }
 
-  @Delete("/{backend}/drain")
+  @Delete("/services/{service}/backends/{backend}/drain")
   @RequiresRole(Role.OPERATOR)
   BackendStatus undrain(String service, String backend, @Nullable @QueryValue String reason, Caller caller) {
     return setDrain(service, backend, false, reason, caller);
@@ -84,7 +96,7 @@ final class BackendsController {
     List<Views.Evidence> evidence = book.backend(s.name(), b.name())
         .map(h -> h.views().values().stream().map(Views.Evidence::of).toList())
         .orElse(List.of());
-    return new BackendStatus(b.name(), b.region().cloud().key(), b.region().name(), b.jurisdiction().code(), b.address(),
+    return new BackendStatus(s.name(), b.name(), b.region().cloud().key(), b.region().name(), b.jurisdiction().code(), b.address(),
         b.weight(), b.priority(), b.capacity(), v == null ? "UNKNOWN" : v.health().name(), v == null ? null : v.since(),
         v == null ? "no verdict yet" : v.reason(), v == null ? List.of() : v.downVantages(),
         d == null ? null : new DrainView(d.actor(), d.at(), d.reason()), evidence);

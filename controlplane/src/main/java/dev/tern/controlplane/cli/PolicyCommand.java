@@ -35,7 +35,7 @@ final class PolicyCommand implements Runnable {
     public Integer call() {
       int invalid = 0;
       for (Path file : files) {
-        Optional<Policy> policy = PolicyFiles.load(Optional.of(file), System.err);
+        Optional<Policy> policy = PolicyFiles.load(file, System.err);
         if (policy.isPresent()) {
           System.out.println(file + ": ok, " + policy.get().services().size() + " service(s)");
         } else {

@@ -96,11 +96,11 @@ final class RemotePolicyCommands {
 
     @Override
     public Integer call() throws IOException {
-      Optional<Policy> policy = PolicyFiles.load(Optional.of(file), System.err);
+      Optional<Policy> policy = PolicyFiles.load(file, System.err);
       if (policy.isEmpty()) {
         return 1;
       }
-      return preview(remote, services(PolicyFiles.read(Optional.of(file)), policy.get())) ? 0 : 1;
+      return preview(remote, services(PolicyFiles.read(file), policy.get())) ? 0 : 1;
     }
   }
 
@@ -119,11 +119,11 @@ final class RemotePolicyCommands {
 
     @Override
     public Integer call() throws IOException {
-      Optional<Policy> policy = PolicyFiles.load(Optional.of(file), System.err);
+      Optional<Policy> policy = PolicyFiles.load(file, System.err);
       if (policy.isEmpty()) {
         return 1;
       }
-      List<ServiceDocument> docs = services(PolicyFiles.read(Optional.of(file)), policy.get());
+      List<ServiceDocument> docs = services(PolicyFiles.read(file), policy.get());
       if (!preview(remote, docs)) {
         System.err.println("nothing was applied.");
         return 1;

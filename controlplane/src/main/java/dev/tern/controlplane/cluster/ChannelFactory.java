@@ -98,7 +98,8 @@ public final class ChannelFactory {
         tcp,
         discovery,
         new MERGE3().setMinInterval(1_000).setMaxInterval(3_000),
-        new FD_SOCK2(),
+        // Its failure-detection socket listens where the node does, not on every interface.
+        new FD_SOCK2().setBindAddress(bind),
         new FD_ALL3().setInterval(1_000).setTimeout(4_000),
         new VERIFY_SUSPECT2().setTimeout(500),
         encrypt,
@@ -107,7 +108,8 @@ public final class ChannelFactory {
         new STABLE(),
         new NO_DUPES(),
         auth,
-        new GMS().setJoinTimeout(1_000),
+        // The view is logged; no banner on standard output, where `tern demo` talks to the user.
+        new GMS().setJoinTimeout(1_000).printLocalAddress(false),
         new FRAG4(),
         new ELECTION(),
         raft,

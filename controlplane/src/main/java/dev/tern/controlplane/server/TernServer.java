@@ -53,10 +53,25 @@ public final class TernServer implements AutoCloseable {
     if (configFile.isPresent()) {
       sources.add(read(configFile.get()));
     }
+    return start(sources, List.of());
+  }
+
+  /**
+   * Starts a node with the bundled defaults overridden by {@code properties} (Micronaut
+   * configuration keys, nested maps and lists as YAML would give them), and {@code beans}
+   * registered as singletons before any other bean is created: how {@code tern demo} runs
+   * several nodes in one process and hands each the parts of the world it shares with them.
+   */
+  public static TernServer start(Map<String, Object> properties, List<Object> beans) {
+    return start(List.of(PropertySource.of("tern-properties", properties, CONFIG_FILE_ORDER)), beans);
+  }
+
+  private static TernServer start(List<PropertySource> sources, List<Object> beans) {
     ApplicationContext context = ApplicationContext.builder()
         .deduceEnvironment(false)
         .banner(false)
         .propertySources(sources.toArray(PropertySource[]::new))
+        .singletons(beans.toArray())
         .build();
     try {
       context.start();

@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 @MicronautTest
 @Property(name = AccessFixtureController.ENABLED, value = "true")
+@Property(name = "tern.demo.enabled", value = "true")
 class AccessContractTest {
 
   /** Endpoints that answer without credentials. Adding one is a security decision: add it here. */
@@ -101,6 +102,10 @@ class AccessContractTest {
     assertEquals("public", roles.get("GET /api/v1/openapi.yml"));
     assertEquals("viewer", roles.get("GET /api/v1/whoami"));
     assertEquals("viewer", roles.get("POST /api/v1/policies:validate"));
+    assertEquals("viewer", roles.get("GET /api/v1/backends"));
+    assertEquals("viewer", roles.get("GET /api/v1/demo/regions"));
+    assertEquals("operator", roles.get("POST /api/v1/demo/regions/{region}/stop"));
+    assertEquals("operator", roles.get("POST /api/v1/demo/regions/{region}/start"));
     assertEquals("public", roles.get("POST /api/v1/session"));
     assertEquals("viewer", roles.get("DELETE /api/v1/session"));
   }

@@ -64,9 +64,16 @@ class TernCommandTest {
   }
 
   @Test
-  void demo_with_an_unknown_outage_region_says_how_to_write_one() {
-    Run run = tern("demo", "--outage", "eu-central-1");
+  void demo_refuses_a_duration_it_cannot_read_before_starting_anything() {
+    Run run = tern("demo", "--duration", "soon");
     assertEquals(2, run.exit());
-    assertTrue(run.err().contains("write it as cloud:region"), run.err());
+    assertTrue(run.err().contains("write e.g. 90s, 10m or 1h"), run.err());
+  }
+
+  @Test
+  void demo_region_says_what_it_can_do_with_a_region() {
+    Run run = tern("demo", "region", "pause", "aws:eu-central-1", "--server", "http://127.0.0.1:1");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("say stop or start"), run.err());
   }
 }
