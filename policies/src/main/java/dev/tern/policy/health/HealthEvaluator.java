@@ -215,13 +215,21 @@ public final class HealthEvaluator {
     return new BackendHealth(state.backend(), state.views(), verdict);
   }
 
-  /** The latency matrix (fresh, good rounds only) of a service's backends at {@code now}. */
+  /**
+   * The latency matrix of a service's backends at {@code now}: per fresh vantage point, the
+   * smoothed latency of its good rounds.
+   *
+   * <p>A vantage point that now sees a backend down keeps its last good latency in the matrix.
+   * Dropping it would let that one vantage point move a zone's traffic (its nearest backend
+   * suddenly unmeasured) before any quorum agreed the backend is down, which rule 2 forbids. A
+   * backend the quorum finds unhealthy leaves the answers through its verdict, not through here.
+   */
   public static LatencyMatrix latencies(
       Map<String, BackendHealth> backends, Instant now, HealthSettings settings) {
     LatencyMatrix.Builder matrix = LatencyMatrix.builder();
     for (BackendHealth b : backends.values()) {
       for (VantageView v : voters(b, now, settings)) {
-        if (v.hasLatency() && v.opinion() != Opinion.DOWN) {
+        if (v.hasLatency()) {
           matrix.put(v.vantage(), b.backend(), v.latencyMillis());
         }
       }

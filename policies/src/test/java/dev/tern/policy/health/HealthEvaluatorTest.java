@@ -131,6 +131,29 @@ class HealthEvaluatorTest {
     assertFalse(m.latency(VANTAGES.get(1), "fra").isPresent());
   }
 
+  @Test
+  void a_vantage_that_alone_sees_a_healthy_backend_down_keeps_its_last_latency_in_the_matrix() {
+    BackendHealth state = BackendHealth.initial("sin", T0);
+    for (int r = 0; r < 3; r++) {
+      for (Region v : VANTAGES) {
+        state = HealthEvaluator.observe(state, ProbeObservation.ok(v, "shop", "sin", T0.plusSeconds(r), Duration.ofMillis(7)), SETTINGS);
+      }
+    }
+    for (int r = 3; r < 6; r++) {
+      Instant at = T0.plusSeconds(r);
+      state = HealthEvaluator.observe(state, ProbeObservation.failed(VANTAGES.get(0), "shop", "sin", at, "timeout"), SETTINGS);
+      for (Region v : VANTAGES.subList(1, VANTAGES.size())) {
+        state = HealthEvaluator.observe(state, ProbeObservation.ok(v, "shop", "sin", at, Duration.ofMillis(7)), SETTINGS);
+      }
+    }
+    state = HealthEvaluator.evaluate(state, T0.plusSeconds(5), SETTINGS);
+    assertEquals(Health.HEALTHY, state.verdict().health(), state.verdict().reason());
+
+    LatencyMatrix m = HealthEvaluator.latencies(java.util.Map.of("sin", state), T0.plusSeconds(5), SETTINGS);
+    assertEquals(7.0, m.latency(VANTAGES.get(0), "sin").getAsDouble(), 1e-9,
+        "one vantage point's failures must not take the backend out of its region's latency ranking");
+  }
+
   @ParameterizedTest(name = "{0} backends, others see up: {1} -> isolated: {2}")
   @CsvSource({"3, true, true", "2, true, false", "3, false, false"})
   void a_vantage_that_sees_every_backend_down_while_others_see_them_up_is_set_aside(
