@@ -55,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "Stop by itself after this long, e.g. 90s or 10m (default: run until Ctrl-C).")
   Optional<Duration> duration = Optional.empty();
 
+  @Option(names = "--verbose",
+      description = "Keep the nodes' and agents' INFO log lines on standard error (default: warnings and errors only).")
+  boolean verbose;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Consumer<DemoWorld> onReady;
@@ -68,6 +72,17 @@ final class DemoCommand implements Callable<Integer> {
     this.onReady = onReady;
   }
 
+  /**
+   * The demo tells its story on standard output; three nodes' and six agents' routine INFO lines
+   * on the same terminal would bury it. Warnings and errors still show.
+   */
+  private static void quietLogs() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+  }
+
   /** Makes {@link #call()} stop the world and return. */
   void stop() {
     stop.countDown();
@@ -75,6 +90,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (!verbose) {
+      quietLogs();
+    }
     PrintStream out = System.out;
     DemoWorld.Options options;
     try {
@@ -200,7 +218,8 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/backends%n", tokenFile, api);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/services/shop/plan%n", tokenFile, api);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/failovers%n", tokenFile, api);
-    out.println("A stopped region leaves the answers within 3 s; started again, it returns 10 s after it recovers.");
+    out.println("A stopped region leaves the answers within 3 s. Started again, it may answer 10 s after it recovers;");
+    out.println("latency routing moves clients back only if it is more than 20 ms faster than their current backend.");
     out.println("Plan changes are printed below as they happen. Ctrl-C stops everything.");
     out.println();
     out.flush();
@@ -264,7 +283,7 @@ final class DemoCommand implements Callable<Integer> {
         return 1;
       }
       System.out.println(region + (action.equals("stop") ? " stopped: its backend no longer listens."
-          : " started: its backend listens again; traffic returns after the failback delay."));
+          : " started: its backend listens again; it may answer again once the failback delay has passed."));
       return 0;
     }
   }
