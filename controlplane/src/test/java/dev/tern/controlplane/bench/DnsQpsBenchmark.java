@@ -34,14 +34,18 @@ public final class DnsQpsBenchmark {
   static final String EU_ECS = "8:000118000a0a00";
   static final Pattern QPS = Pattern.compile("Queries per second:\\s+([0-9.]+)");
   static final Pattern LOST = Pattern.compile("Queries lost:\\s+(\\d+)");
+  static final Pattern COMPLETED = Pattern.compile("Queries completed:\\s+(\\d+)");
+
+  /** What one server did under dnsperf: throughput, and queries per CPU-second of the server itself. */
+  record Result(double qps, double perCpuSecond) {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     ensureDnsperf();
     try (DemoWorld world = DemoWorld.start(DemoWorld.Options.freePorts())) {
       world.awaitReady(Duration.ofSeconds(60));
-      var tern = DnsFailoverBenchmark.resolver(world.dnsPort(0), Optional.of(DnsFailoverBenchmark.EU_CLIENT));
-      Set<String> answer = DnsFailoverBenchmark.addresses(tern);
+      var resolver = DnsFailoverBenchmark.resolver(world.dnsPort(0), Optional.of(DnsFailoverBenchmark.EU_CLIENT));
+      Set<String> answer = DnsFailoverBenchmark.addresses(resolver);
       int backendPort = world.regions().port();
       List<String> records = new ArrayList<>();
       answer.forEach(a -> records.add("shop IN A " + a));
@@ -50,43 +54,76 @@ public final class DnsQpsBenchmark {
       try (PowerDns pdns = PowerDns.start(DemoWorld.DNS_ZONE, records, DnsFailoverBenchmark.freeUdpPort())) {
         System.out.printf(Locale.ROOT, "answer for an EU client: %s; %d s per server, dnsperf 1 thread, 100 in flight%n",
             answer, seconds);
-        double ternQps = dnsperf("Tern embedded DNS (ECS, EU client)", world.dnsPort(0), "shop.tern.test", true, seconds);
-        double staticQps = dnsperf("PowerDNS static zone (bind)", pdns.port(), "shop.tern.test", true, seconds);
+        Result tern = dnsperf("Tern embedded DNS (ECS, EU client)", world.dnsPort(0), "shop.tern.test", seconds,
+            DnsQpsBenchmark::ternDnsCpuNanos);
+        Result plain = dnsperf("PowerDNS static zone (bind)", pdns.port(), "shop.tern.test", seconds,
+            () -> processCpuNanos(pdns.pid()));
         // Warm the LUA health checks so the measured answers are the healthy ones.
         Thread.sleep(6_000);
-        double luaQps = dnsperf("PowerDNS LUA ifurlup", pdns.port(), "lua.tern.test", true, seconds);
-        System.out.printf(Locale.ROOT, "ratio Tern / PowerDNS static: %.2f (target >= 1); Tern / PowerDNS LUA: %.2f (target >= 3)%n",
-            ternQps / staticQps, ternQps / luaQps);
+        Result lua = dnsperf("PowerDNS LUA ifurlup", pdns.port(), "lua.tern.test", seconds,
+            () -> processCpuNanos(pdns.pid()));
+        System.out.printf(Locale.ROOT, "queries/s: Tern / PowerDNS static %.2f (target >= 1), Tern / PowerDNS LUA %.2f (target >= 3)%n",
+            tern.qps() / plain.qps(), tern.qps() / lua.qps());
+        System.out.printf(Locale.ROOT, "queries per server CPU-second: Tern / PowerDNS static %.2f, Tern / PowerDNS LUA %.2f%n",
+            tern.perCpuSecond() / plain.perCpuSecond(), tern.perCpuSecond() / lua.perCpuSecond());
       }
     }
   }
 
-  /** One dnsperf run; {@code ecs} adds the EU client's subnet option to every query. */
-  static double dnsperf(String name, int port, String qname, boolean ecs, int seconds)
+  /**
+   * One dnsperf run, every query with the EU client's subnet option; {@code serverCpu} reads the
+   * server's CPU time in nanoseconds before and after.
+   */
+  static Result dnsperf(String name, int port, String qname, int seconds, java.util.function.LongSupplier serverCpu)
       throws IOException, InterruptedException {
     Path queries = Files.createTempFile("tern-dnsperf", ".txt");
     try {
       Files.writeString(queries, qname + " A\n");
-      List<String> command = new ArrayList<>(List.of("dnsperf", "-s", "127.0.0.1", "-p", String.valueOf(port),
-          "-d", queries.toString(), "-l", String.valueOf(seconds), "-q", "100", "-t", "1"));
-      if (ecs) {
-        command.addAll(List.of("-E", EU_ECS));
-      }
+      List<String> command = List.of("dnsperf", "-s", "127.0.0.1", "-p", String.valueOf(port),
+          "-d", queries.toString(), "-l", String.valueOf(seconds), "-q", "100", "-t", "1", "-E", EU_ECS);
+      long cpuBefore = serverCpu.getAsLong();
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
         throw new IOException("dnsperf failed: " + out);
       }
+      double cpuSeconds = (serverCpu.getAsLong() - cpuBefore) / 1e9;
       Matcher qps = QPS.matcher(out);
       Matcher lost = LOST.matcher(out);
-      if (!qps.find()) {
-        throw new IOException("no 'Queries per second' in dnsperf's output: " + out);
+      Matcher completed = COMPLETED.matcher(out);
+      if (!qps.find() || !completed.find()) {
+        throw new IOException("no 'Queries per second' or 'Queries completed' in dnsperf's output: " + out);
       }
-      double value = Double.parseDouble(qps.group(1));
-      System.out.printf(Locale.ROOT, "%-36s %10.0f queries/s, %s lost%n", name, value, lost.find() ? lost.group(1) : "?");
-      return value;
+      var result = new Result(Double.parseDouble(qps.group(1)), Long.parseLong(completed.group(1)) / cpuSeconds);
+      System.out.printf(Locale.ROOT, "%-36s %10.0f queries/s, %s lost; server CPU %.2f s, %8.0f queries per CPU-second%n",
+          name, result.qps(), lost.find() ? lost.group(1) : "?", cpuSeconds, result.perCpuSecond());
+      return result;
     } finally {
       Files.deleteIfExists(queries);
+    }
+  }
+
+  /** CPU time of Tern's UDP DNS workers in this JVM (every node's; only node 1 is queried). */
+  static long ternDnsCpuNanos() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("tern-dns-udp-")) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
+  }
+
+  /** utime + stime of a process, from /proc/PID/stat. */
+  static long processCpuNanos(long pid) {
+    try {
+      var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
