@@ -1,6 +1,8 @@
 // Overview: the cluster, every service's answer per client zone, and every backend's health.
-// Three bulk requests fill it (no request per row); the event stream says which of them to
-// repeat, and repeats are coalesced so a burst of events costs one round of requests.
+// Three bulk requests fill it (no request per row). The event stream's first event, hello, loads
+// everything (again after each reconnect), so no change can fall between a load and the
+// subscription; later events say which of the three to repeat, and repeats are coalesced so a
+// burst of events costs one round of requests.
 
 import { get, request, roleCovers } from './api.js';
 
@@ -126,8 +128,6 @@ export function renderOverview(main, { me, fail }) {
     // The stream gives no status; a whoami tells a lost session from a lost connection.
     get('/api/v1/whoami').catch((e) => { if (!stopped) fail(e); });
   });
-
-  refresh(['cluster', 'plans', 'backends']);
 
   return () => {
     stopped = true;

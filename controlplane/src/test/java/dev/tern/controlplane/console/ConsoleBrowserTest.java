@@ -11,6 +11,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import dev.tern.controlplane.demo.DemoWorld;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +46,9 @@ class ConsoleBrowserTest {
   /** Detection takes a few probe rounds; the page must follow within a second of the plan. */
   static final LocatorAssertions.HasTextOptions FAILOVER_WAIT =
       new LocatorAssertions.HasTextOptions().setTimeout(Duration.ofSeconds(15).toMillis());
+
+  /** Rendering 1,000 services from navigation; see a_thousand_services_render_without_a_request_per_service. */
+  static final Duration RENDER_BOUND = Duration.ofSeconds(5);
 
   static DemoWorld world;
   static Playwright playwright;
@@ -159,6 +164,50 @@ class ConsoleBrowserTest {
     assertThat(page.locator("main h1")).hasText("What-if");
     assertThat(page.locator("main")).containsText("Coming soon.");
     assertThat(page.locator("nav a[aria-current=page]")).hasText("What-if");
+  }
+
+  @Test
+  @Order(5)
+  void a_thousand_services_render_without_a_request_per_service() {
+    int services = 1000;
+    List<String> zones = List.of("EU", "north-america", "asia", "default");
+    StringJoiner plans = new StringJoiner(",", "[", "]");
+    StringJoiner backends = new StringJoiner(",", "[", "]");
+    for (int i = 0; i < services; i++) {
+      String name = "svc-%04d".formatted(i);
+      StringJoiner answers = new StringJoiner(",", "[", "]");
+      for (int z = 0; z < zones.size(); z++) {
+        String address = "10.0.%d.%d".formatted(i / 250, i % 250);
+        answers.add("{\"zone\":\"%s\",\"mode\":\"NORMAL\",\"answers\":[{\"backend\":\"b%d\",\"address\":\"%s\","
+            .formatted(zones.get(z), z, address) + "\"weight\":1000,\"standing\":\"HEALTHY\"}],\"explanation\":[]}");
+        backends.add(("{\"service\":\"%s\",\"name\":\"b%d\",\"cloud\":\"aws\",\"region\":\"eu-central-1\","
+            + "\"jurisdiction\":\"EU\",\"address\":\"%s\",\"weight\":1,\"priority\":1,\"capacity\":1,\"health\":\"%s\","
+            + "\"downVantages\":[],\"evidence\":[]}").formatted(name, z, address, z == 3 ? "UNHEALTHY" : "HEALTHY"));
+      }
+      plans.add(("{\"service\":\"%s\",\"hostname\":\"%s.tern.test\",\"version\":1,\"policyVersion\":1,\"ttl\":30,"
+          + "\"decidedAt\":\"2026-01-01T00:00:00Z\",\"zones\":%s}").formatted(name, name, answers));
+    }
+    logIn(world.credentials().viewerUser(), world.credentials().viewerPassword());
+    // Only the two bulk lists are replaced; login, cluster and the event stream stay real.
+    page.route("**/api/v1/plans", route -> route.fulfill(new Route.FulfillOptions()
+        .setContentType("application/json").setBody(plans.toString())));
+    page.route("**/api/v1/backends", route -> route.fulfill(new Route.FulfillOptions()
+        .setContentType("application/json").setBody(backends.toString())));
+
+    page.reload();
+    // A function, not an expression: the console's CSP forbids evaluating strings in the page.
+    page.waitForFunction("() => document.querySelectorAll('.answers tbody tr').length === " + services * zones.size());
+    double sinceNavigation = ((Number) page.evaluate("performance.now()")).doubleValue();
+    System.out.printf("1,000 services rendered %.0f ms after navigation%n", sinceNavigation);
+    assertThat(page.locator(".backends tbody tr")).hasCount(services * zones.size());
+    assertThat(page.locator(".answers tr[data-service=svc-0999][data-zone=default] .health")).hasText("UNHEALTHY");
+    Object apiRequests = page.evaluate("performance.getEntriesByType('resource')"
+        + ".filter(e => new URL(e.name).pathname.startsWith('/api/')).length");
+    assertEquals(4, ((Number) apiRequests).intValue(), "whoami, cluster, plans and backends, and nothing per service");
+    // The target is 1 s; the bound leaves room for a busy shared test machine.
+    assertTrue(sinceNavigation < RENDER_BOUND.toMillis(), "rendering 1,000 services took " + sinceNavigation + " ms");
+    // The viewport only: a full-page picture of 8,000 rows is too tall to take.
+    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("console-overview-1000-services.png")));
   }
 
   private void logIn(String username, String password) {
