@@ -187,7 +187,8 @@ final class DemoCommand implements Callable<Integer> {
         startup.toMillis() / 1000.0);
     out.printf("admin token: %s%n", c.adminToken());
     out.printf("operator token: %s   (also in %s, mode 0600)%n", c.operatorToken(), tokenFile);
-    out.printf("console login: %s / %s%n%n", c.consoleUser(), c.consolePassword());
+    out.printf("console login: %s / %s   (viewer: %s / %s)%n%n", c.consoleUser(), c.consolePassword(),
+        c.viewerUser(), c.viewerPassword());
     out.printf("API and console  %s   (nodes 2 and 3: %s)%n", api,
         String.join(", ", urls.subList(1, urls.size()).stream().map(URI::toString).toList()));
     out.printf("DNS              127.0.0.1:%d UDP and TCP, zone %s   (nodes 2 and 3: ports %d, %d)%n%n",

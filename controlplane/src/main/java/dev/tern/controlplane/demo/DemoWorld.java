@@ -73,6 +73,8 @@ public final class DemoWorld implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoWorld.class);
   private static final String POLICY_RESOURCE = "/demo/shop.yaml";
   private static final String CONSOLE_USER = "demo";
+  /** A console user who may only look, to show what the console hides from a viewer. */
+  private static final String VIEWER_USER = "demo-viewer";
 
   /**
    * Where the demo listens.
@@ -96,10 +98,10 @@ public final class DemoWorld implements AutoCloseable {
 
   /** The credentials generated for this run; nothing of them outlives it. */
   public record Credentials(String adminToken, String operatorToken, String viewerToken, String consoleUser,
-      String consolePassword) {
+      String consolePassword, String viewerUser, String viewerPassword) {
     @Override
     public String toString() {
-      return "Credentials[consoleUser=" + consoleUser + "]";
+      return "Credentials[consoleUser=" + consoleUser + ", viewerUser=" + viewerUser + "]";
     }
   }
 
@@ -179,7 +181,7 @@ public final class DemoWorld implements AutoCloseable {
 
   private static Credentials newCredentials() {
     return new Credentials(Secrets.randomToken(), Secrets.randomToken(), Secrets.randomToken(), CONSOLE_USER,
-        Secrets.randomToken().substring(0, 16));
+        Secrets.randomToken().substring(0, 16), VIEWER_USER, Secrets.randomToken().substring(0, 16));
   }
 
   private void startNodes(Options options) throws IOException {
@@ -192,8 +194,11 @@ public final class DemoWorld implements AutoCloseable {
         token("demo-admin", "admin", credentials.adminToken()),
         token("demo-operator", "operator", credentials.operatorToken()),
         token("demo-viewer", "viewer", credentials.viewerToken()));
-    List<Map<String, Object>> users = List.of(orderedMap("username", credentials.consoleUser(), "role", "admin",
-        "bcrypt", ConsoleUsers.hash(credentials.consolePassword(), 10)));
+    List<Map<String, Object>> users = List.of(
+        orderedMap("username", credentials.consoleUser(), "role", "admin",
+            "bcrypt", ConsoleUsers.hash(credentials.consolePassword(), 10)),
+        orderedMap("username", credentials.viewerUser(), "role", "viewer",
+            "bcrypt", ConsoleUsers.hash(credentials.viewerPassword(), 10)));
     for (int i = 0; i < NODES; i++) {
       int apiPort = i == 0 && options.apiPort() != 0 ? options.apiPort() : freePort();
       int dnsPort = i == 0 ? options.dnsPort() : 0;

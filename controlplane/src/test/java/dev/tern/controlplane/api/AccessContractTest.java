@@ -35,6 +35,8 @@ class AccessContractTest {
 
   /** Endpoints that answer without credentials. Adding one is a security decision: add it here. */
   private static final Set<String> PUBLIC_OPERATIONS = Set.of(
+      "GET /",
+      "GET /assets/{version}/{name}",
       "GET /health",
       "GET /api/v1/openapi.yml",
       "POST /api/v1/session");
@@ -103,6 +105,7 @@ class AccessContractTest {
     assertEquals("viewer", roles.get("GET /api/v1/whoami"));
     assertEquals("viewer", roles.get("POST /api/v1/policies:validate"));
     assertEquals("viewer", roles.get("GET /api/v1/backends"));
+    assertEquals("viewer", roles.get("GET /api/v1/plans"));
     assertEquals("viewer", roles.get("GET /api/v1/demo/regions"));
     assertEquals("operator", roles.get("POST /api/v1/demo/regions/{region}/stop"));
     assertEquals("operator", roles.get("POST /api/v1/demo/regions/{region}/start"));

@@ -1,0 +1,241 @@
+// Overview: the cluster, every service's answer per client zone, and every backend's health.
+// Three bulk requests fill it (no request per row). The event stream's first event, hello, loads
+// everything (again after each reconnect), so no change can fall between a load and the
+// subscription; later events say which of the three to repeat, and repeats are coalesced so a
+// burst of events costs one round of requests.
+
+import { get, request, roleCovers } from './api.js';
+
+const COALESCE_MS = 50;
+
+/** Which data each event type changes. */
+const REFRESHES = {
+  hello: ['cluster', 'plans', 'backends'],
+  leader: ['cluster'],
+  membership: ['cluster'],
+  service: ['plans', 'backends'],
+  plan: ['plans'],
+  verdicts: ['backends'],
+  drain: ['backends'],
+};
+
+const SOURCES = {
+  cluster: '/api/v1/cluster',
+  plans: '/api/v1/plans',
+  backends: '/api/v1/backends',
+};
+
+export function renderOverview(main, { me, fail }) {
+  main.innerHTML = `
+    <h1>Overview <span class="live" data-state="connecting">connecting…</span></h1>
+    <section class="cluster" aria-label="Cluster"></section>
+    <h2>Answers per client zone</h2>
+    <table class="answers">
+      <colgroup><col class="c-service"><col class="c-zone"><col class="c-answer"></colgroup>
+      <thead><tr><th scope="col">Service</th><th scope="col">Client zone</th><th scope="col">Answer</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <h2>Backends</h2>
+    <table class="backends">
+      <colgroup><col class="c-service"><col class="c-backend"><col class="c-where"><col class="c-address">
+        <col class="c-health"><col class="c-actions"></colgroup>
+      <thead><tr><th scope="col">Service</th><th scope="col">Backend</th><th scope="col">Cloud · region</th>
+        <th scope="col">Address</th><th scope="col">Health</th><th scope="col">Drain</th></tr></thead>
+      <tbody></tbody>
+    </table>`;
+  const live = main.querySelector('.live');
+  const clusterBox = main.querySelector('.cluster');
+  const answersBody = main.querySelector('.answers tbody');
+  const backendsBody = main.querySelector('.backends tbody');
+  const canDrain = roleCovers(me.role, 'operator');
+  const data = { cluster: null, plans: [], backends: [] };
+
+  function render(names) {
+    if (names.includes('cluster')) {
+      renderCluster(clusterBox, data.cluster);
+    }
+    if (names.includes('backends')) {
+      renderBackends(backendsBody, data.backends, canDrain);
+    }
+    // Answers show each backend's health, so they follow either source.
+    if (names.includes('plans') || names.includes('backends')) {
+      renderAnswers(answersBody, data.plans, data.backends);
+    }
+  }
+
+  let stopped = false;
+  let pending = new Set();
+  let timer = null;
+
+  async function refresh(names) {
+    try {
+      const results = await Promise.all(names.map((name) => get(SOURCES[name])));
+      if (stopped) {
+        return;
+      }
+      names.forEach((name, i) => { data[name] = results[i]; });
+      render(names);
+    } catch (e) {
+      if (!stopped) {
+        fail(e);
+      }
+    }
+  }
+
+  function schedule(names) {
+    names.forEach((name) => pending.add(name));
+    if (timer === null) {
+      timer = setTimeout(() => {
+        timer = null;
+        const names = [...pending];
+        pending = new Set();
+        refresh(names);
+      }, COALESCE_MS);
+    }
+  }
+
+  backendsBody.addEventListener('click', async (event) => {
+    const button = event.target.closest('button[data-drain]');
+    if (!button) {
+      return;
+    }
+    const { service, backend } = button.closest('tr').dataset;
+    const draining = button.dataset.drain === 'drain';
+    const reason = prompt(`Why ${draining ? 'drain' : 'undrain'} ${backend} of ${service}?`);
+    if (!reason) {
+      return;
+    }
+    const path = `/api/v1/services/${encodeURIComponent(service)}/backends/${encodeURIComponent(backend)}/drain`
+      + `?reason=${encodeURIComponent(reason)}`;
+    try {
+      await request(draining ? 'PUT' : 'DELETE', path);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  const events = new EventSource('/api/v1/events');
+  for (const [type, names] of Object.entries(REFRESHES)) {
+    events.addEventListener(type, () => schedule(names));
+  }
+  events.addEventListener('open', () => {
+    live.dataset.state = 'live';
+    live.textContent = 'live';
+  });
+  events.addEventListener('error', () => {
+    live.dataset.state = 'reconnecting';
+    live.textContent = 'reconnecting…';
+    // The stream gives no status; a whoami tells a lost session from a lost connection.
+    get('/api/v1/whoami').catch((e) => { if (!stopped) fail(e); });
+  });
+
+  return () => {
+    stopped = true;
+    events.close();
+    clearTimeout(timer);
+  };
+}
+
+function element(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) {
+    e.className = className;
+  }
+  if (text !== undefined) {
+    e.textContent = text;
+  }
+  return e;
+}
+
+function healthBadge(health) {
+  const value = health || 'UNKNOWN';
+  return element('span', `health health-${value.toLowerCase()}`, value);
+}
+
+function renderCluster(box, status) {
+  const reachable = status.members.filter((m) => status.connected.some((c) => m.startsWith(c))).length;
+  const health = reachable === status.members.length ? 'HEALTHY'
+    : reachable > status.members.length / 2 ? 'DEGRADED' : 'NO QUORUM';
+  const items = [
+    ['Leader', status.leaderId || 'none elected'],
+    ['Cluster', `${reachable} of ${status.members.length} nodes connected`],
+    ['This node', `${status.node}${status.leader ? ' (leader)' : ''}`],
+    ['Term', String(status.term)],
+    ['Policy version', String(status.policyVersion)],
+  ];
+  const list = element('dl');
+  for (const [term, value] of items) {
+    list.append(element('dt', null, term), element('dd', null, value));
+  }
+  const badge = element('span', `health cluster-health health-${health.toLowerCase().replace(' ', '-')}`, health);
+  box.replaceChildren(badge, list);
+}
+
+function renderAnswers(body, plans, backends) {
+  const health = new Map(backends.map((b) => [`${b.service}/${b.name}`, b.health]));
+  const rows = document.createDocumentFragment();
+  for (const plan of plans) {
+    plan.zones.forEach((zone, i) => {
+      const row = element('tr');
+      row.dataset.service = plan.service;
+      row.dataset.zone = zone.zone;
+      if (i === 0) {
+        const name = element('th', 'service');
+        name.scope = 'rowgroup';
+        name.rowSpan = plan.zones.length;
+        name.append(element('span', 'name', plan.service), element('span', 'hostname', plan.hostname));
+        row.append(name);
+      }
+      row.append(element('td', 'zone', zone.zone));
+      const cell = element('td', 'answer');
+      if (zone.answers.length === 0) {
+        cell.append(element('span', 'muted', 'no answer'));
+      }
+      for (const answer of zone.answers) {
+        const line = element('div', 'answer-line');
+        line.dataset.backend = answer.backend;
+        line.append(
+          element('span', 'backend', answer.backend),
+          element('span', 'address', answer.address),
+          element('span', 'weight', `${(answer.weight / 10).toFixed(answer.weight % 10 ? 1 : 0)} %`),
+          healthBadge(health.get(`${plan.service}/${answer.backend}`)));
+        cell.append(line);
+      }
+      row.append(cell);
+      rows.append(row);
+    });
+  }
+  body.replaceChildren(rows);
+}
+
+function renderBackends(body, backends, canDrain) {
+  const rows = document.createDocumentFragment();
+  for (const b of backends) {
+    const row = element('tr');
+    row.dataset.service = b.service;
+    row.dataset.backend = b.name;
+    const health = element('td', 'health-cell');
+    health.append(healthBadge(b.health));
+    if (b.drain) {
+      health.append(element('span', 'drained', 'DRAINED'));
+    }
+    const actions = element('td', 'actions');
+    if (canDrain) {
+      const button = element('button', 'small', b.drain ? 'Undrain' : 'Drain');
+      button.type = 'button';
+      button.dataset.drain = b.drain ? 'undrain' : 'drain';
+      actions.append(button);
+    } else {
+      actions.append(element('span', 'muted', b.drain ? `by ${b.drain.actor}` : ''));
+    }
+    row.append(
+      element('td', 'service', b.service),
+      element('td', 'backend', b.name),
+      element('td', 'where', `${b.cloud} · ${b.region}`),
+      element('td', 'address', b.address),
+      health,
+      actions);
+    rows.append(row);
+  }
+  body.replaceChildren(rows);
+}
