@@ -133,6 +133,41 @@ public final class DemoWorld implements AutoCloseable {
    * @throws IOException when a port or the temporary directory cannot be had; nothing is left running
    */
   public static DemoWorld start(Options options) throws IOException {
+    // Raft ports must be known before any node starts, so they are picked free and bound later;
+    // another process can take one in between. Such a start is torn down whole and tried again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(options);
+      } catch (IOException | RuntimeException e) {
+        if (attempt == START_ATTEMPTS || !portTaken(e)) {
+          throw e;
+        }
+        LOG.warn("a port picked for the demo was taken before it was bound ({}); starting again", rootMessage(e));
+      }
+    }
+  }
+
+  private static final int START_ATTEMPTS = 3;
+
+  private static boolean portTaken(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.BindException
+          || (c.getMessage() != null && c.getMessage().contains("Address already in use"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable c = e;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return String.valueOf(c.getMessage());
+  }
+
+  private static DemoWorld startOnce(Options options) throws IOException {
     Path dir = Files.createTempDirectory("tern-demo-");
     DemoRegions regions;
     try {
