@@ -1,5 +1,6 @@
 // The console's shell: who is logged in, the navigation, and a router over location.hash.
 // Each page is a function (main, context) that renders into main and returns what stops it.
+// A page's hash may carry one argument after its own, e.g. #/service/shop: context.param.
 
 import { ApiError, get, logIn, logOut } from './api.js';
 import { renderOverview } from './overview.js';
@@ -133,14 +134,15 @@ function route() {
     renderLogin();
     return;
   }
-  const page = PAGES.find((p) => p.hash === hash);
+  const page = PAGES.find((p) => hash === p.hash || hash.startsWith(`${p.hash}/`));
   if (!page) {
     go('#/overview');
     return;
   }
+  const param = hash.length > page.hash.length ? decodeURIComponent(hash.slice(page.hash.length + 1)) : null;
   renderNav(page.hash);
   clearError();
-  stopPage = page.render ? page.render(main, { me, fail }) : renderComingSoon(page);
+  stopPage = page.render ? page.render(main, { me, fail, param, go }) : renderComingSoon(page);
 }
 
 logoutButton.addEventListener('click', async () => {

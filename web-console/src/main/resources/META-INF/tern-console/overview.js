@@ -1,12 +1,11 @@
 // Overview: the cluster, every service's answer per client zone, and every backend's health.
-// Three bulk requests fill it (no request per row). The event stream's first event, hello, loads
-// everything (again after each reconnect), so no change can fall between a load and the
-// subscription; later events say which of the three to repeat, and repeats are coalesced so a
-// burst of events costs one round of requests.
+// Three bulk requests fill it (no request per row); live.js says which of them each event
+// repeats.
 
+import { askReason } from './dialog.js';
+import { element, healthBadge, link, percent } from './dom.js';
 import { get, request, roleCovers } from './api.js';
-
-const COALESCE_MS = 50;
+import { watch } from './live.js';
 
 /** Which data each event type changes. */
 const REFRESHES = {
@@ -64,34 +63,14 @@ export function renderOverview(main, { me, fail }) {
   }
 
   let stopped = false;
-  let pending = new Set();
-  let timer = null;
 
-  async function refresh(names) {
-    try {
-      const results = await Promise.all(names.map((name) => get(SOURCES[name])));
-      if (stopped) {
-        return;
-      }
-      names.forEach((name, i) => { data[name] = results[i]; });
-      render(names);
-    } catch (e) {
-      if (!stopped) {
-        fail(e);
-      }
+  async function reload(names) {
+    const results = await Promise.all(names.map((name) => get(SOURCES[name])));
+    if (stopped) {
+      return;
     }
-  }
-
-  function schedule(names) {
-    names.forEach((name) => pending.add(name));
-    if (timer === null) {
-      timer = setTimeout(() => {
-        timer = null;
-        const names = [...pending];
-        pending = new Set();
-        refresh(names);
-      }, COALESCE_MS);
-    }
+    names.forEach((name, i) => { data[name] = results[i]; });
+    render(names);
   }
 
   backendsBody.addEventListener('click', async (event) => {
@@ -101,7 +80,8 @@ export function renderOverview(main, { me, fail }) {
     }
     const { service, backend } = button.closest('tr').dataset;
     const draining = button.dataset.drain === 'drain';
-    const reason = prompt(`Why ${draining ? 'drain' : 'undrain'} ${backend} of ${service}?`);
+    const reason = await askReason(`${draining ? 'Drain' : 'Undrain'} ${backend} of ${service}`,
+      draining ? 'Drain' : 'Undrain');
     if (!reason) {
       return;
     }
@@ -114,42 +94,11 @@ export function renderOverview(main, { me, fail }) {
     }
   });
 
-  const events = new EventSource('/api/v1/events');
-  for (const [type, names] of Object.entries(REFRESHES)) {
-    events.addEventListener(type, () => schedule(names));
-  }
-  events.addEventListener('open', () => {
-    live.dataset.state = 'live';
-    live.textContent = 'live';
-  });
-  events.addEventListener('error', () => {
-    live.dataset.state = 'reconnecting';
-    live.textContent = 'reconnecting…';
-    // The stream gives no status; a whoami tells a lost session from a lost connection.
-    get('/api/v1/whoami').catch((e) => { if (!stopped) fail(e); });
-  });
-
+  const stopWatching = watch(REFRESHES, reload, { badge: live, fail });
   return () => {
     stopped = true;
-    events.close();
-    clearTimeout(timer);
+    stopWatching();
   };
-}
-
-function element(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) {
-    e.className = className;
-  }
-  if (text !== undefined) {
-    e.textContent = text;
-  }
-  return e;
-}
-
-function healthBadge(health) {
-  const value = health || 'UNKNOWN';
-  return element('span', `health health-${value.toLowerCase()}`, value);
 }
 
 function renderCluster(box, status) {
@@ -183,7 +132,7 @@ function renderAnswers(body, plans, backends) {
         const name = element('th', 'service');
         name.scope = 'rowgroup';
         name.rowSpan = plan.zones.length;
-        name.append(element('span', 'name', plan.service), element('span', 'hostname', plan.hostname));
+        name.append(link(`#/service/${encodeURIComponent(plan.service)}`, plan.service, 'name'), element('span', 'hostname', plan.hostname));
         row.append(name);
       }
       row.append(element('td', 'zone', zone.zone));
@@ -197,7 +146,7 @@ function renderAnswers(body, plans, backends) {
         line.append(
           element('span', 'backend', answer.backend),
           element('span', 'address', answer.address),
-          element('span', 'weight', `${(answer.weight / 10).toFixed(answer.weight % 10 ? 1 : 0)} %`),
+          element('span', 'weight', percent(answer.weight)),
           healthBadge(health.get(`${plan.service}/${answer.backend}`)));
         cell.append(line);
       }

@@ -5,26 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import dev.tern.controlplane.demo.DemoWorld;
 import dev.tern.policy.geo.Region;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.StringJoiner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -36,64 +26,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * step saves a screenshot under target/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConsoleBrowserTest {
+class ConsoleBrowserTest extends DemoWorldBrowserTest {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final List<String> CHROMIUM_FLAGS = List.of("--no-sandbox", "--disable-gpu",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
-  static final Path SCREENSHOTS = Path.of("target", "screenshots");
-  static final String SERVICE = "shop";
   /** Detection takes a few probe rounds; the page must follow within a second of the plan. */
   static final LocatorAssertions.HasTextOptions FAILOVER_WAIT =
       new LocatorAssertions.HasTextOptions().setTimeout(Duration.ofSeconds(15).toMillis());
 
   /** Rendering 1,000 services from navigation; see a_thousand_services_render_without_a_request_per_service. */
   static final Duration RENDER_BOUND = Duration.ofSeconds(5);
-
-  static DemoWorld world;
-  static Playwright playwright;
-  static Browser browser;
-
-  BrowserContext context;
-  Page page;
-
-  @BeforeAll
-  static void start() throws Exception {
-    assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: the console browser tests need Debian's "
-        + "chromium package (apt-get install -y chromium; .ci/run installs it)");
-    Files.createDirectories(SCREENSHOTS);
-    world = DemoWorld.start(DemoWorld.Options.freePorts());
-    world.awaitReady(Duration.ofSeconds(60));
-    playwright = Playwright.create();
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(CHROMIUM)
-        .setHeadless(true)
-        .setArgs(CHROMIUM_FLAGS));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (world != null) {
-      world.close();
-    }
-  }
-
-  @BeforeEach
-  void newPage() {
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
-    page = context.newPage();
-  }
-
-  @AfterEach
-  void closePage() {
-    context.close();
-  }
 
   @Test
   @Order(1)
@@ -160,10 +100,10 @@ class ConsoleBrowserTest {
   @Order(4)
   void the_navigation_names_the_pages_still_to_come() {
     logIn(world.credentials().viewerUser(), world.credentials().viewerPassword());
-    page.locator("nav a", new Page.LocatorOptions().setHasText("What-if")).click();
-    assertThat(page.locator("main h1")).hasText("What-if");
+    page.locator("nav a", new Page.LocatorOptions().setHasText("Chaos")).click();
+    assertThat(page.locator("main h1")).hasText("Chaos");
     assertThat(page.locator("main")).containsText("Coming soon.");
-    assertThat(page.locator("nav a[aria-current=page]")).hasText("What-if");
+    assertThat(page.locator("nav a[aria-current=page]")).hasText("Chaos");
   }
 
   @Test
@@ -210,24 +150,7 @@ class ConsoleBrowserTest {
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("console-overview-1000-services.png")));
   }
 
-  private void logIn(String username, String password) {
-    page.navigate(url());
-    page.getByLabel("Username").fill(username);
-    page.getByLabel("Password").fill(password);
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
-    page.waitForURL("**#/overview");
-  }
-
   private Locator zoneRow(String zone) {
     return page.locator(".answers tr[data-service=\"" + SERVICE + "\"][data-zone=\"" + zone + "\"]");
-  }
-
-  private void screenshot(String name) {
-    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("console-" + name + ".png"))
-        .setFullPage(true));
-  }
-
-  private static String url() {
-    return world.urls().getFirst().toString();
   }
 }

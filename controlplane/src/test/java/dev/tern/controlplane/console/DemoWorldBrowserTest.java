@@ -1,0 +1,110 @@
+package dev.tern.controlplane.console;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import dev.tern.controlplane.demo.DemoWorld;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * What every console browser test stands on: one demo world per test class, Debian's headless
+ * Chromium, a fresh browser context per test, logging in, and screenshots under
+ * target/screenshots for a human to look at.
+ */
+abstract class DemoWorldBrowserTest {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final List<String> CHROMIUM_FLAGS = List.of("--no-sandbox", "--disable-gpu",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  /** The demo's one service. */
+  static final String SERVICE = "shop";
+
+  static DemoWorld world;
+  static Playwright playwright;
+  static Browser browser;
+
+  BrowserContext context;
+  Page page;
+
+  @BeforeAll
+  static void startWorldAndBrowser() throws Exception {
+    assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: the console browser tests need Debian's "
+        + "chromium package (apt-get install -y chromium; .ci/run installs it)");
+    Files.createDirectories(SCREENSHOTS);
+    world = DemoWorld.start(DemoWorld.Options.freePorts());
+    world.awaitReady(Duration.ofSeconds(60));
+    playwright = Playwright.create();
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(CHROMIUM)
+        .setHeadless(true)
+        .setArgs(CHROMIUM_FLAGS));
+  }
+
+  @AfterAll
+  static void stopWorldAndBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (world != null) {
+      world.close();
+    }
+  }
+
+  @BeforeEach
+  void newPage() {
+    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+    page = context.newPage();
+  }
+
+  @AfterEach
+  void closePage() {
+    context.close();
+  }
+
+  void logInAsAdmin() {
+    logIn(world.credentials().consoleUser(), world.credentials().consolePassword());
+  }
+
+  void logInAsViewer() {
+    logIn(world.credentials().viewerUser(), world.credentials().viewerPassword());
+  }
+
+  void logIn(String username, String password) {
+    page.navigate(url());
+    page.getByLabel("Username").fill(username);
+    page.getByLabel("Password").fill(password);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Log in")).click();
+    page.waitForURL("**#/overview");
+  }
+
+  /** Goes to a page of the console by its hash, e.g. {@code #/service/shop}, without reloading. */
+  void open(String hash) {
+    page.evaluate("hash => { location.hash = hash; }", hash);
+  }
+
+  /** A full-page screenshot, target/screenshots/console-{name}.png. */
+  void screenshot(String name) {
+    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("console-" + name + ".png"))
+        .setFullPage(true));
+  }
+
+  static String url() {
+    return world.urls().getFirst().toString();
+  }
+}
