@@ -2,6 +2,7 @@ package dev.tern.controlplane.api;
 
 import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.decision.LatencyHistory;
 import dev.tern.controlplane.security.Caller;
 import dev.tern.controlplane.security.RequiresRole;
 import dev.tern.controlplane.security.Role;
@@ -38,17 +39,31 @@ final class BackendsController {
       int priority, int capacity, String health, Instant since, String reason, List<String> downVantages,
       DrainView drain, List<Views.Evidence> evidence) {}
 
+  /** One backend's probe results over the last minutes, per vantage point, in fixed buckets. */
+  @Serdeable
+  record LatencyView(String service, String backend, int bucketSeconds, Instant from, Instant to, List<SeriesView> series) {}
+
+  /** One vantage point's buckets, oldest first; a bucket without checks is absent. */
+  @Serdeable
+  record SeriesView(String vantage, List<PointView> points) {}
+
+  /** How many checks passed and failed in a bucket, and the mean and slowest latency of those that passed. */
+  @Serdeable
+  record PointView(Instant at, int ok, int failed, Double meanMs, Double maxMs) {}
+
   /** Who drained a backend, when and why. */
   @Serdeable
   record DrainView(String actor, Instant at, String reason) {}
 
   private final RaftNode node;
   private final HealthBook book;
+  private final LatencyHistory history;
   private final Writes writes;
 
-  BackendsController(RaftNode node, HealthBook book, Writes writes) {
+  BackendsController(RaftNode node, HealthBook book, LatencyHistory history, Writes writes) {
     this.node = node;
     this.book = book;
+    this.history = history;
     this.writes = writes;
   }
 
@@ -65,6 +80,27 @@ final class BackendsController {
   List<BackendStatus> list(String service) {
     ServiceState s = find(service);
     return s.model().backends().stream().map(b -> status(s, b)).toList();
+  }
+
+  /** The backend's latency and failures per vantage point over the last {@link LatencyHistory#window()}, from this node's observations. */
+  @Get("/services/{service}/backends/{backend}/latency")
+  LatencyView latency(String service, String backend) {
+    ServiceState s = find(service);
+    if (s.model().backend(backend).isEmpty()) {
+      throw new HttpStatusException(HttpStatus.NOT_FOUND, "service " + service + " has no backend " + backend);
+    }
+    Instant now = writes.now();
+    List<SeriesView> series = history.of(service, backend, now).stream()
+        .map(v -> new SeriesView(v.vantage().key(), v.points().stream()
+            .map(p -> new PointView(p.at(), p.ok(), p.failed(), p.ok() == 0 ? null : round(p.meanMillis()),
+                p.ok() == 0 ? null : round(p.maxMillis())))
+            .toList()))
+        .toList();
+    return new LatencyView(service, backend, (int) history.bucket().toSeconds(), now.minus(history.window()), now, series);
+  }
+
+  private static double round(double millis) {
+    return Math.round(millis * 100) / 100.0;
   }
 
   /** Takes a backend out of service until undrained; the decision loop replans within a second. */

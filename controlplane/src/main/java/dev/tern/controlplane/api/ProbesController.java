@@ -2,6 +2,7 @@ package dev.tern.controlplane.api;
 
 import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.decision.LatencyHistory;
 import dev.tern.controlplane.security.Caller;
 import dev.tern.controlplane.security.RequiresRole;
 import dev.tern.controlplane.security.Role;
@@ -86,16 +87,18 @@ final class ProbesController {
 
   private final RaftNode node;
   private final HealthBook book;
+  private final LatencyHistory history;
   private final StateEvents events;
   private final int maxBatch;
   private final double batchesPerSecond;
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
-  ProbesController(RaftNode node, HealthBook book, StateEvents events,
+  ProbesController(RaftNode node, HealthBook book, LatencyHistory history, StateEvents events,
       @Value("${tern.ingest.max-batch:5000}") int maxBatch,
       @Value("${tern.ingest.batches-per-second:20}") double batchesPerSecond) {
     this.node = node;
     this.book = book;
+    this.history = history;
     this.events = events;
     this.maxBatch = maxBatch;
     this.batchesPerSecond = batchesPerSecond;
@@ -120,6 +123,7 @@ final class ProbesController {
       observations.add(toObservation(batch.observations().get(i), i));
     }
     int accepted = book.ingest(observations);
+    history.record(observations);
     return new Ingested(accepted, observations.size() - accepted);
   }
 

@@ -2,6 +2,7 @@ package dev.tern.controlplane.cluster;
 
 import dev.tern.controlplane.decision.DecisionLoop;
 import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.decision.LatencyHistory;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -10,7 +11,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Wires a node's Raft member, health book and decision loop into the application. */
+/** Wires a node's Raft member, health book, latency history and decision loop into the application. */
 @Factory
 final class ClusterBeans {
 
@@ -23,6 +24,11 @@ final class ClusterBeans {
   @Singleton
   HealthBook healthBook(RaftNode node) {
     return new HealthBook(node.state());
+  }
+
+  @Singleton
+  LatencyHistory latencyHistory(RaftNode node) {
+    return new LatencyHistory(node.state());
   }
 
   @Context

@@ -136,6 +136,15 @@ class ControlPlaneApiTest {
     assertTrue(backends.contains("\"health\":\"UNHEALTHY\""), backends);
     assertTrue(backends.contains("\"vantage\":\"gcp:asia-northeast1\",\"opinion\":\"DOWN\""), backends);
     awaitBody("/api/v1/failovers", "\"failed\":[\"fra UNHEALTHY\"]");
+
+    String fra = get("/api/v1/services/pay/backends/fra/latency").body();
+    assertTrue(fra.contains("\"bucketSeconds\":15"), fra);
+    assertTrue(fra.contains("{\"vantage\":\"aws:us-east-1\",\"points\":[{\"at\":"), fra);
+    assertTrue(fra.contains("\"ok\":0,\"failed\":1}"), fra);
+    String ams = get("/api/v1/services/pay/backends/ams/latency").body();
+    assertTrue(ams.contains("\"ok\":1,\"failed\":0,\"meanMs\":14.5,\"maxMs\":14.5"), ams);
+    assertTrue(ams.contains("\"meanMs\":30.0"), ams);
+    assertEquals(404, get("/api/v1/services/pay/backends/nope/latency").statusCode());
   }
 
   @Test
