@@ -4,11 +4,12 @@
 
 import { ApiError, get, logIn, logOut } from './api.js';
 import { renderOverview } from './overview.js';
+import { renderService } from './service.js';
 
 const PAGES = [
   { hash: '#/overview', title: 'Overview', render: renderOverview },
   { hash: '#/world', title: 'World' },
-  { hash: '#/service', title: 'Service' },
+  { hash: '#/service', title: 'Service', render: renderService },
   { hash: '#/policy', title: 'Policy editor' },
   { hash: '#/what-if', title: 'What-if' },
   { hash: '#/timeline', title: 'Timeline' },
