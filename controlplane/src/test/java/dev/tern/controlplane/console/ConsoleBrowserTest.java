@@ -105,6 +105,36 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
   }
 
   @Test
+  @Order(6)
+  void the_console_is_usable_from_the_keyboard_in_a_narrow_window() {
+    page.setViewportSize(400, 900);
+    page.navigate(url());
+    // The login form takes focus: type, Tab, type, Enter.
+    assertThat(page.getByLabel("Username")).isFocused();
+    page.keyboard().type(world.credentials().viewerUser());
+    page.keyboard().press("Tab");
+    page.keyboard().type(world.credentials().viewerPassword());
+    page.keyboard().press("Enter");
+    page.waitForURL("**#/overview");
+    assertThat(page.locator(".answers .answer-line").first()).isVisible();
+    assertEquals(0, ((Number) page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue(),
+        "the overview scrolls sideways at 400 px");
+    screenshot("overview-narrow");
+
+    // Tab from the top of the page reaches the navigation; Enter follows a link.
+    for (int i = 0; i < 10 && !"Service".equals(page.evaluate("() => document.activeElement.textContent")); i++) {
+      page.keyboard().press("Tab");
+    }
+    assertEquals("Service", page.evaluate("() => document.activeElement.textContent"));
+    assertEquals(Boolean.TRUE, page.evaluate("() => document.activeElement.matches(':focus-visible')"),
+        "the focused link shows where the keyboard is");
+    page.keyboard().press("Enter");
+    page.waitForURL("**#/service");
+    assertThat(page.locator("main h1")).hasText("Services");
+  }
+
+  @Test
   @Order(5)
   void a_thousand_services_render_without_a_request_per_service() {
     SyntheticOverview overview = new SyntheticOverview(1000);
