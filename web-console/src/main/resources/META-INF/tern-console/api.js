@@ -20,10 +20,14 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, body) {
+/**
+ * One API call. A body is sent as JSON, or as it is when a content type is given (a policy's
+ * YAML is sent as application/yaml).
+ */
+export async function request(method, path, body, contentType) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = contentType || 'application/json';
   }
   if (!SAFE_METHODS.has(method)) {
     const csrf = sessionStorage.getItem(CSRF_KEY);
@@ -36,7 +40,7 @@ export async function request(method, path, body) {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || contentType ? body : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch (e) {

@@ -4,13 +4,14 @@
 
 import { ApiError, get, logIn, logOut } from './api.js';
 import { renderOverview } from './overview.js';
+import { renderPolicy } from './policy.js';
 import { renderService } from './service.js';
 
 const PAGES = [
   { hash: '#/overview', title: 'Overview', render: renderOverview },
   { hash: '#/world', title: 'World' },
   { hash: '#/service', title: 'Service', render: renderService },
-  { hash: '#/policy', title: 'Policy editor' },
+  { hash: '#/policy', title: 'Policy editor', render: renderPolicy },
   { hash: '#/what-if', title: 'What-if' },
   { hash: '#/timeline', title: 'Timeline' },
   { hash: '#/audit', title: 'Audit' },

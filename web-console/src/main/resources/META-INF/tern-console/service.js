@@ -26,11 +26,12 @@ const SVG = 'http://www.w3.org/2000/svg';
 const PALETTE = ['#1f5fbf', '#c2410c', '#15803d', '#7e22ce', '#0e7490', '#a16207', '#be185d', '#4b5563'];
 
 export function renderService(main, context) {
-  return context.param ? renderOne(main, context) : renderList(main, context);
+  return context.param ? renderOne(main, context) : renderServiceList(main, context, 'Services', '#/service/');
 }
 
-function renderList(main, { fail }) {
-  main.replaceChildren(element('h1', null, 'Services'));
+/** The services as links to one page per service (hashPrefix + name); returns the stop function. */
+export function renderServiceList(main, { fail }, title, hashPrefix) {
+  main.replaceChildren(element('h1', null, title));
   const list = element('ul', 'service-list');
   main.append(list);
   let stopped = false;
@@ -43,7 +44,7 @@ function renderList(main, { fail }) {
     }
     for (const s of services) {
       const item = element('li');
-      item.append(link(`#/service/${encodeURIComponent(s.name)}`, s.name), element('span', 'muted', ` ${s.hostname}`));
+      item.append(link(`${hashPrefix}${encodeURIComponent(s.name)}`, s.name), element('span', 'muted', ` ${s.hostname}`));
       list.append(item);
     }
   }).catch((e) => { if (!stopped) fail(e); });

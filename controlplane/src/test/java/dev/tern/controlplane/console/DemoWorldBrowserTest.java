@@ -107,4 +107,9 @@ abstract class DemoWorldBrowserTest {
   static String url() {
     return world.urls().getFirst().toString();
   }
+
+  /** An API path on the node the browser talks to, for calls in the page's session ({@code page.request()}). */
+  static String api(String path) {
+    return world.urls().getFirst().resolve(path).toString();
+  }
 }
