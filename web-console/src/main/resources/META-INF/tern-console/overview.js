@@ -1,9 +1,10 @@
-// Overview: the cluster, every service's answer per client zone, and every backend's health.
+// Overview: the cluster, what needs attention, every service's answer per client zone, and every
+// backend's health.
 // Three bulk requests fill it (no request per row); live.js says which of them each event
 // repeats.
 
 import { askReason } from './dialog.js';
-import { element, healthBadge, link, percent } from './dom.js';
+import { element, healthBadge, link, percent, time } from './dom.js';
 import { get, request, roleCovers } from './api.js';
 import { watch } from './live.js';
 
@@ -30,6 +31,8 @@ export function renderOverview(main, { me, fail }) {
   main.innerHTML = `
     <h1>Overview <span class="live" data-state="connecting">connecting…</span></h1>
     <section class="cluster" aria-label="Cluster"></section>
+    <h2 id="attention-title">Needs attention</h2>
+    <section class="attention" aria-labelledby="attention-title"></section>
     <h2 id="answers-title">Answers per client zone</h2>
     <div class="grid answers" role="table" aria-labelledby="answers-title">
       <div class="grid-head" role="row"><span role="columnheader">Service</span><span role="columnheader">Client zone</span>
@@ -45,6 +48,7 @@ export function renderOverview(main, { me, fail }) {
     </div>`;
   const live = main.querySelector('.live');
   const clusterBox = main.querySelector('.cluster');
+  const attentionBox = main.querySelector('.attention');
   const answersBody = main.querySelector('.answers .grid-body');
   const backendsBody = main.querySelector('.backends .grid-body');
   const canDrain = roleCovers(me.role, 'operator');
@@ -60,6 +64,7 @@ export function renderOverview(main, { me, fail }) {
     // Answers show each backend's health, so they follow either source.
     if (names.includes('plans') || names.includes('backends')) {
       renderAnswers(answersBody, data.plans, data.backends);
+      renderAttention(attentionBox, data.plans, data.backends);
     }
   }
 
@@ -122,6 +127,48 @@ function renderCluster(box, status) {
   }
   const badge = element('span', `health cluster-health health-${health.toLowerCase().replace(' ', '-')}`, health);
   box.replaceChildren(badge, list);
+}
+
+/** At most this many items are listed; the rest are counted. */
+const ATTENTION_SHOWN = 12;
+
+/**
+ * What an SRE must look at now: zones answering in fail-open or with nothing, backends the
+ * verdict has taken out, and backends drained by hand, each linking to its service.
+ */
+function renderAttention(box, plans, backends) {
+  const items = [];
+  for (const plan of plans) {
+    for (const zone of plan.zones) {
+      if (zone.mode !== 'NORMAL') {
+        items.push(['bad', plan.service, `${zone.zone} clients: ${zone.mode === 'FAIL_OPEN'
+          ? 'fail-open, every allowed backend looks unhealthy' : 'answered with nothing'}`]);
+      }
+    }
+  }
+  for (const b of backends) {
+    if (b.health === 'UNHEALTHY') {
+      const seen = b.downVantages.length ? `, seen down by ${b.downVantages.join(', ')}` : '';
+      items.push(['bad', b.service, `${b.name} UNHEALTHY since ${time(b.since)}${seen}`]);
+    }
+    if (b.drain) {
+      items.push(['warn', b.service, `${b.name} drained by ${b.drain.actor}: ${b.drain.reason}`]);
+    }
+  }
+  if (items.length === 0) {
+    box.replaceChildren(element('p', 'all-clear', 'Nothing: every backend is healthy or unknown, none is drained, and every zone answers normally.'));
+    return;
+  }
+  const list = element('ul', 'attention-list');
+  for (const [kind, service, words] of items.slice(0, ATTENTION_SHOWN)) {
+    const item = element('li', `attention-${kind}`);
+    item.append(link(`#/service/${encodeURIComponent(service)}`, service), element('span', null, ` ${words}`));
+    list.append(item);
+  }
+  box.replaceChildren(list);
+  if (items.length > ATTENTION_SHOWN) {
+    box.append(element('p', 'muted', `and ${items.length - ATTENTION_SHOWN} more; the timeline has the history.`));
+  }
 }
 
 /** An off-screen block is not laid out; until it has been, it is assumed this tall per row. */

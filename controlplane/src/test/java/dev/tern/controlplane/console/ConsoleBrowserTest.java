@@ -55,6 +55,7 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
     assertThat(page.locator(".answers .cell.service .hostname")).hasText(DemoWorld.HOSTNAME);
     assertThat(page.locator(".live")).hasText("live");
     assertThat(page.locator(".cluster-health")).hasText("HEALTHY");
+    assertThat(page.locator(".attention .all-clear")).isVisible();
     assertThat(page.locator(".backends .row")).hasCount(6);
     assertThat(page.locator(".backends button[data-drain=drain]")).hasCount(6);
     screenshot("overview");
@@ -74,6 +75,7 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
       String after = zoneRow("EU").locator(".answer-line").first().getAttribute("data-backend");
       assertNotEquals(before, after);
       assertThat(page.locator(".backends .row[data-backend=\"" + after + "\"] .health")).hasText("HEALTHY");
+      assertThat(page.locator(".attention")).containsText(before + " UNHEALTHY since");
       assertEquals(Boolean.TRUE, page.evaluate("window.ternNotReloaded === true"), "the page was reloaded");
       assertThat(page.locator("#error")).isHidden();
       screenshot("overview-eu-failover");
@@ -145,6 +147,8 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
     System.out.printf("1,000 services rendered %.0f ms after navigation%n", sinceNavigation);
     assertThat(page.locator(".backends .row")).hasCount(overview.rows());
     assertThat(page.locator(".answers .row[data-service=svc-0999][data-zone=default] .health")).hasText("UNHEALTHY");
+    assertThat(page.locator(".attention-list li")).hasCount(12);
+    assertThat(page.locator(".attention")).containsText("and 988 more");
     Object apiRequests = page.evaluate("performance.getEntriesByType('resource')"
         + ".filter(e => new URL(e.name).pathname.startsWith('/api/')).length");
     assertEquals(4, ((Number) apiRequests).intValue(), "whoami, cluster, plans and backends, and nothing per service");
