@@ -31,7 +31,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * value was required (then the document is {@linkplain #incomplete() incomplete}) or falls back to
  * a default.
  */
-final class Conversion {
+public final class Conversion {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(\\.\\d+)?)%");
@@ -42,29 +42,29 @@ final class Conversion {
   private final Map<String, Mark> marks = new HashMap<>();
   private boolean incomplete;
 
-  Conversion(Node root) {
+  public Conversion(Node root) {
     this.root = root;
   }
 
-  List<Violation> violations() {
+  public List<Violation> violations() {
     return violations;
   }
 
   /** True when something required could not be read, so the model lacks part of the document. */
-  boolean incomplete() {
+  public boolean incomplete() {
     return incomplete;
   }
 
-  void markIncomplete() {
+  public void markIncomplete() {
     incomplete = true;
   }
 
   /** Records where {@code path} is in the source, for violations found later on the model. */
-  void mark(String path, Node node) {
+  public void mark(String path, Node node) {
     node.getStartMark().ifPresent(m -> marks.putIfAbsent(path, m));
   }
 
-  void error(String path, Node node, String message) {
+  public void error(String path, Node node, String message) {
     Mark m = node.getStartMark().orElseThrow();
     violations.add(new Violation(path, m.getLine() + 1, m.getColumn() + 1, message));
   }
@@ -73,7 +73,7 @@ final class Conversion {
    * Places a violation found on the model at the source of its path, or of the nearest enclosing
    * path the source has (a defaulted field points at its section).
    */
-  Violation locate(Violation v) {
+  public Violation locate(Violation v) {
     String path = v.path();
     while (!path.isEmpty()) {
       Mark m = marks.get(path);
@@ -86,7 +86,7 @@ final class Conversion {
     return v.at(m.getLine() + 1, m.getColumn() + 1);
   }
 
-  Optional<String> string(String path, Node node) {
+  public Optional<String> string(String path, Node node) {
     if (node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL)) {
       return Optional.of(s.getValue());
     }
@@ -94,7 +94,7 @@ final class Conversion {
     return Optional.empty();
   }
 
-  Optional<Integer> integer(String path, Node node) {
+  public Optional<Integer> integer(String path, Node node) {
     if (node instanceof ScalarNode s && s.getTag().equals(Tag.INT)) {
       BigInteger value = parseInt(s.getValue());
       if (value.bitLength() < 32) {
@@ -110,7 +110,7 @@ final class Conversion {
     return Optional.empty();
   }
 
-  Optional<Boolean> bool(String path, Node node) {
+  public Optional<Boolean> bool(String path, Node node) {
     if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {
       return Optional.of(Boolean.parseBoolean(s.getValue().toLowerCase(Locale.ROOT)));
     }
@@ -118,7 +118,7 @@ final class Conversion {
     return Optional.empty();
   }
 
-  Optional<Duration> duration(String path, Node node) {
+  public Optional<Duration> duration(String path, Node node) {
     if (node instanceof ScalarNode s && s.getTag().equals(Tag.INT)) {
       error(path, node, "a duration needs a unit: write " + s.getValue() + "s (units: ms, s, m, h)");
       return Optional.empty();
@@ -140,7 +140,7 @@ final class Conversion {
   }
 
   /** A share from 0 to 1, written {@code 50%} or {@code 0.5}. */
-  Optional<Double> share(String path, Node node) {
+  public Optional<Double> share(String path, Node node) {
     if (node instanceof ScalarNode s) {
       if (s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT)) {
         try {
@@ -160,7 +160,7 @@ final class Conversion {
   }
 
   /** One of a fixed set of words, such as a cloud or a routing method. */
-  <T> Optional<T> choice(
+  public <T> Optional<T> choice(
       String path, Node node, String what, List<String> keys, Function<String, Optional<T>> fromKey) {
     Optional<String> text = string(path, node);
     if (text.isEmpty()) {
@@ -175,7 +175,7 @@ final class Conversion {
     return value;
   }
 
-  Optional<ClientZone> zone(String path, Node node) {
+  public Optional<ClientZone> zone(String path, Node node) {
     Optional<String> text = string(path, node);
     if (text.isEmpty()) {
       return Optional.empty();
@@ -191,7 +191,7 @@ final class Conversion {
     return zone;
   }
 
-  Optional<List<Node>> sequence(String path, Node node) {
+  public Optional<List<Node>> sequence(String path, Node node) {
     if (node instanceof SequenceNode s) {
       List<Node> items = s.getValue();
       for (int i = 0; i < items.size(); i++) {
@@ -203,7 +203,7 @@ final class Conversion {
     return Optional.empty();
   }
 
-  Optional<MappingReader> mapping(String path, Node node, List<String> keys) {
+  public Optional<MappingReader> mapping(String path, Node node, List<String> keys) {
     if (node instanceof MappingNode m) {
       return Optional.of(new MappingReader(this, path, m, keys));
     }
@@ -212,7 +212,7 @@ final class Conversion {
   }
 
   /** How a node reads in a message: {@code 'abc'}, {@code nothing}, {@code a list}. */
-  static String describe(Node node) {
+  public static String describe(Node node) {
     return switch (node) {
       case ScalarNode s when s.getTag().equals(Tag.NULL) -> "nothing";
       case ScalarNode s -> "'" + s.getValue() + "'";

@@ -16,14 +16,14 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
  * One YAML mapping read against the keys valid at its position. Unknown and repeated keys are
  * reported when it is created; every value read records where it came from.
  */
-final class MappingReader {
+public final class MappingReader {
 
   private final Conversion conversion;
   private final String path;
   private final MappingNode node;
   private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
 
-  MappingReader(Conversion conversion, String path, MappingNode node, List<String> keys) {
+  public MappingReader(Conversion conversion, String path, MappingNode node, List<String> keys) {
     this.conversion = conversion;
     this.path = path;
     this.node = node;
@@ -44,25 +44,25 @@ final class MappingReader {
     }
   }
 
-  String path(String key) {
+  public String path(String key) {
     return path + "." + key;
   }
 
-  Conversion conversion() {
+  public Conversion conversion() {
     return conversion;
   }
 
   /** The keys present, in document order. */
-  List<String> keys() {
+  public List<String> keys() {
     return List.copyOf(entries.keySet());
   }
 
-  Node keyNode(String key) {
+  public Node keyNode(String key) {
     return entries.get(key).getKeyNode();
   }
 
   /** The scalar keys of a mapping node, for mappings whose keys are data rather than fields. */
-  static List<String> scalarKeys(Node node) {
+  public static List<String> scalarKeys(Node node) {
     if (!(node instanceof MappingNode m)) {
       return List.of();
     }
@@ -76,7 +76,7 @@ final class MappingReader {
    * The value of {@code key} if present. A scalar value marks its path where the value is; a list
    * or mapping where its key is, so a violation about a whole section points at its name.
    */
-  Optional<Node> optional(String key) {
+  public Optional<Node> optional(String key) {
     NodeTuple t = entries.get(key);
     if (t == null) {
       return Optional.empty();
@@ -86,7 +86,7 @@ final class MappingReader {
   }
 
   /** The value of {@code key}, or a violation and an incomplete document when it is missing. */
-  Optional<Node> required(String key) {
+  public Optional<Node> required(String key) {
     Optional<Node> value = optional(key);
     if (value.isEmpty()) {
       conversion.error(path(key), node, "missing required key '" + key + "'");
@@ -96,38 +96,38 @@ final class MappingReader {
   }
 
   /** Marks the document incomplete when a required value was missing or unreadable. */
-  <T> Optional<T> require(Optional<T> value) {
+  public <T> Optional<T> require(Optional<T> value) {
     if (value.isEmpty()) {
       conversion.markIncomplete();
     }
     return value;
   }
 
-  Optional<String> requiredString(String key) {
+  public Optional<String> requiredString(String key) {
     return require(required(key).flatMap(n -> conversion.string(path(key), n)));
   }
 
-  Optional<String> string(String key) {
+  public Optional<String> string(String key) {
     return optional(key).flatMap(n -> conversion.string(path(key), n));
   }
 
-  int integer(String key, int fallback) {
+  public int integer(String key, int fallback) {
     return optional(key).flatMap(n -> conversion.integer(path(key), n)).orElse(fallback);
   }
 
-  boolean bool(String key, boolean fallback) {
+  public boolean bool(String key, boolean fallback) {
     return optional(key).flatMap(n -> conversion.bool(path(key), n)).orElse(fallback);
   }
 
-  Duration duration(String key, Duration fallback) {
+  public Duration duration(String key, Duration fallback) {
     return optional(key).flatMap(n -> conversion.duration(path(key), n)).orElse(fallback);
   }
 
-  Optional<List<Node>> sequence(String key) {
+  public Optional<List<Node>> sequence(String key) {
     return optional(key).flatMap(n -> conversion.sequence(path(key), n));
   }
 
-  Optional<MappingReader> mapping(String key, List<String> keys) {
+  public Optional<MappingReader> mapping(String key, List<String> keys) {
     return optional(key).flatMap(n -> conversion.mapping(path(key), n, keys));
   }
 }

@@ -12,16 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads a policy file: one or more YAML documents, each {@code kind: Service} or {@code kind:
@@ -40,39 +34,18 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  */
 public final class PolicyParser {
 
-  /** About 3 MiB of text: far beyond any real policy, small enough to parse in milliseconds. */
-  static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
-
   private static final List<String> KINDS = List.of("Service", "ZoneTable");
-  private static final LoadSettings SETTINGS = LoadSettings.builder()
-      .setLabel("policy")
-      .setSchema(new CoreSchema())
-      .setMaxAliasesForCollections(YamlScreen.MAX_COLLECTION_ALIASES)
-      .setCodePointLimit(MAX_CODE_POINTS)
-      .build();
 
   private final PolicyValidator validator = new PolicyValidator();
 
   /** Parses and validates a policy file; the result holds the policy or every violation. */
   public ParsedPolicy parse(String yamlText) {
     Objects.requireNonNull(yamlText, "yamlText");
-    if (yamlText.length() > MAX_CODE_POINTS
-        && yamlText.codePointCount(0, yamlText.length()) > MAX_CODE_POINTS) {
-      return ParsedPolicy.invalid(List.of(Violation.at("", "the policy file is larger than"
-          + " 3 MiB; split it or look for generated content that ran away")));
+    YamlDocuments.Composed composed = YamlDocuments.compose(yamlText, "policy file");
+    if (composed instanceof YamlDocuments.Refused refused) {
+      return ParsedPolicy.invalid(List.of(refused.violation()));
     }
-    List<Node> documents = new ArrayList<>();
-    try {
-      Optional<Violation> refused = YamlScreen.check(yamlText, SETTINGS);
-      if (refused.isPresent()) {
-        return ParsedPolicy.invalid(List.of(refused.get()));
-      }
-      new Compose(SETTINGS).composeAllFromString(yamlText).forEach(documents::add);
-    } catch (MarkedYamlEngineException e) {
-      return ParsedPolicy.invalid(List.of(syntaxError(e)));
-    } catch (YamlEngineException e) {
-      return ParsedPolicy.invalid(List.of(Violation.at("", "invalid YAML: " + e.getMessage())));
-    }
+    List<Node> documents = ((YamlDocuments.Documents) composed).nodes();
     return read(documents);
   }
 
@@ -172,29 +145,6 @@ public final class PolicyParser {
             PolicyValidator.duplicateHostname(h, owner));
       }
     });
-  }
-
-  /** One violation for YAML that does not parse, worded for the usual causes. */
-  private static Violation syntaxError(MarkedYamlEngineException e) {
-    String problem = e.getProblem();
-    String context = e.getContext() == null ? "" : e.getContext();
-    Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-    String message;
-    if (problem.contains("(TAB)")) {
-      message = "a tab character here; YAML indentation must use spaces, not tabs";
-    } else if (context.contains("quoted scalar") && problem.contains("end of stream")) {
-      mark = e.getContextMark().or(() -> e.getProblemMark());
-      message = "a quoted string starts here but is never closed; add the closing quote";
-    } else if (problem.startsWith("mapping values are not allowed")) {
-      message = "unexpected ':'; check the indentation of this line, or quote a value that"
-          + " contains ': '";
-    } else {
-      message = (context.isEmpty() ? "" : context + ": ") + problem;
-    }
-    String text = "invalid YAML: " + message;
-    return mark
-        .map(m -> new Violation("", m.getLine() + 1, m.getColumn() + 1, text))
-        .orElse(Violation.at("", text));
   }
 
   private static Optional<Node> valueNode(MappingNode mapping, String key) {

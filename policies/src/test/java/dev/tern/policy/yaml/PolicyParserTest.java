@@ -455,7 +455,7 @@ class PolicyParserTest {
 
   @Test
   void an_oversized_file_is_refused_without_parsing() {
-    ParsedPolicy result = parser.parse("#".repeat(PolicyParser.MAX_CODE_POINTS + 1));
+    ParsedPolicy result = parser.parse("#".repeat(YamlDocuments.MAX_CODE_POINTS + 1));
 
     assertTrue(result.violations().getFirst().message().contains("larger than 3 MiB"));
   }
