@@ -1,0 +1,29 @@
+package dev.tern.chaos.scenario;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What the cluster must do for the scenario to pass. Times run from the injection, except
+ * {@code failbackWithin}, which runs from the heal. Residency is always checked: no run passes if
+ * one EU client was answered with a non-EU backend.
+ *
+ * @param failoverWithin a new plan without the targets, committed this soon
+ * @param noFailover the opposite: no plan may drop a target (a partitioned vantage alone must not move traffic)
+ * @param noTrafficToTargetsAfter from then on no answer may name a target
+ * @param pageWithin an incident opened (and paged) this soon
+ * @param pageResolvedAfterHeal the incident resolves once the targets are back
+ * @param failbackWithin the targets are back in the plan this soon after the heal
+ * @param maxPlanChanges at most this many plan versions during the run
+ * @param syncedWithin every provider matches the plan again this soon after the heal
+ */
+public record Expectations(
+    Optional<Duration> failoverWithin,
+    boolean noFailover,
+    Optional<Duration> noTrafficToTargetsAfter,
+    Optional<Duration> pageWithin,
+    boolean pageResolvedAfterHeal,
+    Optional<Duration> failbackWithin,
+    OptionalInt maxPlanChanges,
+    Optional<Duration> syncedWithin) {}
