@@ -33,7 +33,8 @@ final class ConsoleAssets {
       "css", "text/css; charset=utf-8");
   /** Every asset; a name not listed here is not served, whatever the jar holds. */
   private static final List<String> ASSET_NAMES = List.of(
-      "app.js", "api.js", "dom.js", "live.js", "dialog.js", "overview.js", "style.css");
+      "app.js", "api.js", "dom.js", "live.js", "dialog.js", "overview.js", "style.css",
+      "world.js", "what-if.js");
 
   private final Map<String, Asset> assets = new LinkedHashMap<>();
   private final String version;
