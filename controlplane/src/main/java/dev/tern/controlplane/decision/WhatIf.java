@@ -182,9 +182,15 @@ public final class WhatIf {
         allowed.add(compiled.backend(i).name());
       }
       boolean holds = zone.answers().stream().map(WeightedAnswer::backend).allMatch(allowed::contains);
-      TreeSet<String> jurisdictions = new TreeSet<>();
+      // Every binding rule must allow a jurisdiction, as CompiledService works it out.
+      TreeSet<String> jurisdictions = null;
       for (ResidencyRule r : rules) {
-        r.allowed().stream().map(Jurisdiction::code).forEach(jurisdictions::add);
+        TreeSet<String> codes = new TreeSet<>(r.allowed().stream().map(Jurisdiction::code).toList());
+        if (jurisdictions == null) {
+          jurisdictions = codes;
+        } else {
+          jurisdictions.retainAll(codes);
+        }
       }
       out.add(new ZoneResidency(zone.zone(), true, holds,
           zone.zone().key() + " clients stay on " + String.join("/", jurisdictions) + " backends: " + (holds ? "yes" : "no")
