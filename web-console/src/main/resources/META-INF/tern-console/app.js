@@ -6,13 +6,15 @@ import { ApiError, get, logIn, logOut } from './api.js';
 import { renderOverview } from './overview.js';
 import { renderPolicy } from './policy.js';
 import { renderService } from './service.js';
+import { renderWhatIf } from './what-if.js';
+import { renderWorld } from './world.js';
 
 const PAGES = [
   { hash: '#/overview', title: 'Overview', render: renderOverview },
-  { hash: '#/world', title: 'World' },
+  { hash: '#/world', title: 'World', render: renderWorld },
   { hash: '#/service', title: 'Service', render: renderService },
   { hash: '#/policy', title: 'Policy editor', render: renderPolicy },
-  { hash: '#/what-if', title: 'What-if' },
+  { hash: '#/what-if', title: 'What-if', render: renderWhatIf },
   { hash: '#/timeline', title: 'Timeline' },
   { hash: '#/audit', title: 'Audit' },
   { hash: '#/chaos', title: 'Chaos' },

@@ -96,6 +96,40 @@ public final class HealthBook {
     return Optional.ofNullable(book.get(service)).map(m -> m.get(backend));
   }
 
+  /**
+   * One vantage point as this node hears it.
+   *
+   * @param lastSeen its newest observation of any backend
+   * @param stale true when even that is older than the services' {@code staleAfter}
+   * @param isolated true when the last evaluation set it aside as cut off
+   * @param backends how many backends it reports on
+   */
+  public record Vantage(Region region, Instant lastSeen, boolean stale, boolean isolated, int backends) {}
+
+  /**
+   * Every vantage point this node has observations from, by key. Reads the book's immutable
+   * per-backend states, so it may run while observations arrive.
+   */
+  public List<Vantage> vantages(Instant now) {
+    Map<Region, Instant> lastSeen = new java.util.HashMap<>();
+    Map<Region, Integer> backends = new java.util.HashMap<>();
+    for (Map<String, BackendHealth> service : book.values()) {
+      for (BackendHealth b : service.values()) {
+        for (var view : b.views().values()) {
+          lastSeen.merge(view.vantage(), view.lastSeen(), (x, y) -> x.isAfter(y) ? x : y);
+          backends.merge(view.vantage(), 1, Integer::sum);
+        }
+      }
+    }
+    Instant oldest = now.minus(staleAfter());
+    Set<Region> cutOff = isolated;
+    return lastSeen.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(Region::key)))
+        .map(e -> new Vantage(e.getKey(), e.getValue(), e.getValue().isBefore(oldest), cutOff.contains(e.getKey()),
+            backends.get(e.getKey())))
+        .toList();
+  }
+
   /** The vantage points the last evaluation set aside as cut off. */
   public Set<Region> isolated() {
     return isolated;
