@@ -1,154 +1,219 @@
-// Line-level edits of a service policy's YAML for the policy editor's form. The form changes only
-// the lines it must (a value after its key, or one inserted key), so comments, anchors and the
-// author's layout survive, and the text stays the one source of truth: validation and the plan
-// diff always run on the text. Pure functions over strings; nothing here touches the page.
-//
-// Understood: block-style lists under the top-level `backends:` and `residency:` keys, items
-// written as `- name: x` / `- zone: EU` followed by their keys. An item written in flow style
-// (`- {name: x, ...}`) is reported as such and left to the text editor.
+// Line-level reading and editing of one kind: Service YAML document, for the policy editor's form.
+// These functions never re-serialise the document: an edit rewrites only the value on the lines it
+// concerns (or inserts one line), so comments, anchors (&check / *check), key order and blank
+// lines stay exactly as the author wrote them. They read the block style a policy is written in
+// (docs/policy-reference.md); a document they cannot follow gives an empty reading, and an edit
+// they cannot place returns the text unchanged. All functions are pure: text in, text out.
 
-const TOP_KEY = /^([A-Za-z][\w-]*):(\s*(#.*)?)?$/;
-const ITEM = /^(\s*)-\s+(.*)$/;
-const KEY_VALUE = /^(\s*)([A-Za-z][\w-]*):(\s*)(.*)$/;
+const KEY = /^( *)(- +)?([A-Za-z_][\w.-]*)[ \t]*:(?=[ \t]|$)(.*)$/;
 
-/** The lines of the block under a top-level key: [first, end) line indices, or null. */
+/** A "key: value  # comment" line taken apart, or null for anything else. */
+function keyLine(line) {
+  const m = KEY.exec(line);
+  if (!m) {
+    return null;
+  }
+  const rest = m[4];
+  const hash = rest.search(/(^|[ \t])#/);
+  const body = hash >= 0 ? rest.slice(0, hash) : rest;
+  const value = body.trim();
+  const valueEnd = value ? body.indexOf(value) + value.length : 0;
+  return {
+    column: m[1].length + (m[2] ? m[2].length : 0),
+    dash: m[2] !== undefined,
+    dashColumn: m[1].length,
+    key: m[3],
+    value,
+    head: line.slice(0, line.length - rest.length),
+    tail: value ? rest.slice(valueEnd) : (hash >= 0 ? rest.slice(hash) : ''),
+  };
+}
+
+const isBlankOrComment = (line) => /^\s*(#.*)?$/.test(line);
+const indentOf = (line) => /^ */.exec(line)[0].length;
+
+/** A value that opens a nested block on the following lines: nothing, an anchor or a tag alone. */
+const opensBlock = (value) => value === '' || /^[&!]\S*$/.test(value) || /^[|>]/.test(value);
+
+function unquote(value) {
+  const m = /^(['"])(.*)\1$/.exec(value);
+  return m ? m[2] : value;
+}
+
+function integer(value) {
+  return /^-?\d+$/.test(value) ? Number(value) : null;
+}
+
+/** The line range [start, end) of a top-level key's section, or null. */
 function section(lines, key) {
-  const start = lines.findIndex((l) => TOP_KEY.test(l) && l.startsWith(`${key}:`));
+  const start = lines.findIndex((line) => {
+    const k = keyLine(line);
+    return k && !k.dash && k.column === 0 && k.key === key;
+  });
   if (start < 0) {
     return null;
   }
   let end = start + 1;
-  while (end < lines.length && (lines[end].trim() === '' || /^\s/.test(lines[end]) || lines[end].startsWith('-')
-      || lines[end].trimStart().startsWith('#'))) {
+  while (end < lines.length && (isBlankOrComment(lines[end]) || indentOf(lines[end]) > 0
+      || /^- /.test(lines[end]))) {
     end++;
   }
   // Trailing blank and comment lines belong to what follows.
-  while (end > start + 1 && (lines[end - 1].trim() === '' || lines[end - 1].trimStart().startsWith('#'))) {
+  while (end > start + 1 && isBlankOrComment(lines[end - 1])) {
     end--;
   }
-  return { start: start + 1, end };
+  return { start, end };
 }
 
-/** A value without its trailing comment, unquoted. */
-function plain(value) {
-  const withoutComment = value.replace(/\s+#.*$/, '').trim();
-  return withoutComment.replace(/^(['"])(.*)\1$/, '$2');
-}
-
-/**
- * The items of a top-level list: for each, its identifying value (the `idKey`), the line range,
- * the column its keys start at, and its keys with their line and value.
- */
-function items(yaml, listKey, idKey) {
-  const lines = yaml.split('\n');
-  const block = section(lines, listKey);
-  if (!block) {
-    return { lines, items: [] };
+/** The items of a block list section: each with its range, key column and direct keys. */
+function items(lines, key) {
+  const range = section(lines, key);
+  if (!range) {
+    return [];
   }
   const found = [];
-  let current = null;
-  let itemIndent = null;
-  for (let i = block.start; i < block.end; i++) {
-    const line = lines[i];
-    const item = ITEM.exec(line);
-    if (item && (itemIndent === null || item[1].length === itemIndent)) {
-      itemIndent = item[1].length;
-      const column = line.indexOf(item[2]);
-      current = { start: i, end: i + 1, column, keys: {}, flow: item[2].startsWith('{') };
-      found.push(current);
-      if (current.flow) {
-        const id = new RegExp(`\\b${idKey}:\\s*([^,}]+)`).exec(item[2]);
-        current.id = id ? plain(id[1]) : null;
-        continue;
-      }
-      const kv = KEY_VALUE.exec(' '.repeat(column) + item[2]);
-      if (kv) {
-        current.keys[kv[2]] = { line: i, value: plain(kv[4]) };
-      }
+  let dashColumn = -1;
+  for (let i = range.start + 1; i < range.end; i++) {
+    const m = /^( *)- /.exec(lines[i]);
+    if (!m || (dashColumn >= 0 && m[1].length !== dashColumn)) {
       continue;
     }
-    if (!current) {
-      continue;
+    dashColumn = m[1].length;
+    if (found.length) {
+      found[found.length - 1].end = i;
     }
-    current.end = i + 1;
-    const kv = KEY_VALUE.exec(line);
-    if (kv && kv[1].length === current.column && !current.flow) {
-      current.keys[kv[2]] = { line: i, value: plain(kv[4]) };
-    }
+    found.push({ start: i, end: range.end });
   }
-  for (const it of found) {
-    if (!it.flow) {
-      it.id = it.keys[idKey] ? it.keys[idKey].value : null;
+  for (const item of found) {
+    while (item.end > item.start + 1 && isBlankOrComment(lines[item.end - 1])) {
+      item.end--;
     }
-    // An item ends at its last non-blank line.
-    while (it.end > it.start + 1 && lines[it.end - 1].trim() === '') {
-      it.end--;
+    const first = keyLine(lines[item.start]);
+    item.keyColumn = first ? first.column : dashColumn + 2;
+    item.keys = [];
+    for (let i = item.start; i < item.end; i++) {
+      const k = keyLine(lines[i]);
+      if (k && k.column === item.keyColumn && (i === item.start || !k.dash)) {
+        item.keys.push({ index: i, ...k });
+      }
     }
+    item.value = (name) => {
+      const k = item.keys.find((entry) => entry.key === name);
+      return k ? unquote(k.value) : null;
+    };
   }
-  return { lines, items: found };
+  return found;
 }
 
-/** Sets `key: value` inside one item: replaces the value (keeping a trailing comment) or inserts the key. */
-function setKey(yaml, listKey, idKey, id, key, value) {
-  const { lines, items: list } = items(yaml, listKey, idKey);
-  const item = list.find((it) => it.id === id);
-  if (!item) {
-    throw new Error(`no ${listKey} item with ${idKey} ${id}`);
+/** A list value: a flow list on the key's line, or a block list of "- x" lines below it. */
+function listValue(lines, item, name) {
+  const k = item.keys.find((entry) => entry.key === name);
+  if (!k) {
+    return null;
   }
-  if (item.flow) {
-    throw new Error(`${id} is written on one line ({...}); edit it in the text`);
+  const flow = /^\[(.*)\]$/.exec(k.value);
+  if (flow) {
+    return flow[1].split(',').map((v) => unquote(v.trim())).filter((v) => v !== '');
   }
-  const existing = item.keys[key];
+  const values = [];
+  for (let i = k.index + 1; i < item.end; i++) {
+    const m = /^( *)- +([^#]*?)\s*(#.*)?$/.exec(lines[i]);
+    if (m && m[1].length >= k.column) {
+      values.push(unquote(m[2]));
+    } else if (!isBlankOrComment(lines[i])) {
+      break;
+    }
+  }
+  return values;
+}
+
+function lineOfItemValue(lines, item, key, value) {
+  const existing = item.keys.find((entry) => entry.key === key);
   if (existing) {
-    const line = lines[existing.line];
-    const at = line.indexOf(`${key}:`) + key.length + 1;
-    const comment = /\s+#.*$/.exec(line.slice(at));
-    lines[existing.line] = `${line.slice(0, at)} ${value}${comment ? comment[0] : ''}`;
-  } else {
-    const idLine = item.keys[idKey].line;
-    lines.splice(idLine + 1, 0, `${' '.repeat(item.column)}${key}: ${value}`);
+    lines[existing.index] = `${existing.head} ${value}${existing.tail}`;
+    return lines;
   }
+  // Insert among the item's plain values, before the first key that opens a nested block, so the
+  // new line can never land inside a nested mapping such as an anchored healthCheck.
+  let after = item.keys[0].index;
+  for (const entry of item.keys) {
+    if (opensBlock(entry.value)) {
+      break;
+    }
+    after = entry.index;
+  }
+  lines.splice(after + 1, 0, `${' '.repeat(item.keyColumn)}${key}: ${value}`);
+  return lines;
+}
+
+function editItem(text, listKey, matchKey, matchValue, edit) {
+  const lines = text.split('\n');
+  const item = items(lines, listKey).find((i) => i.value(matchKey) === matchValue);
+  if (!item) {
+    return text;
+  }
+  edit(lines, item);
   return lines.join('\n');
 }
 
-/** The backends the form can edit, in policy order: name, weight, priority (defaults 1), and whether it is flow style. */
-export function backendsOf(yaml) {
-  return items(yaml, 'backends', 'name').items.filter((it) => it.id).map((it) => ({
-    name: it.id,
-    flow: it.flow,
-    weight: it.keys.weight ? it.keys.weight.value : '1',
-    priority: it.keys.priority ? it.keys.priority.value : '1',
+/** Every backend as written: name, jurisdiction, and weight and priority (null when absent). */
+export function readBackends(text) {
+  const lines = text.split('\n');
+  return items(lines, 'backends').filter((item) => item.value('name') !== null).map((item) => ({
+    name: item.value('name'),
+    jurisdiction: item.value('jurisdiction'),
+    weight: integer(item.value('weight') ?? ''),
+    priority: integer(item.value('priority') ?? ''),
   }));
 }
 
-/** The residency rules: zone, allowed jurisdictions (as written) and whenNoneHealthy. */
-export function residencyOf(yaml) {
-  return items(yaml, 'residency', 'zone').items.filter((it) => it.id).map((it) => ({
-    zone: it.id,
-    flow: it.flow,
-    allow: it.keys.allow ? it.keys.allow.value : '',
-    whenNoneHealthy: it.keys.whenNoneHealthy ? it.keys.whenNoneHealthy.value : 'serve-unhealthy',
+/** Every residency rule as written: zone, allowed jurisdictions, whenNoneHealthy (null when absent). */
+export function readResidency(text) {
+  const lines = text.split('\n');
+  return items(lines, 'residency').filter((item) => item.value('zone') !== null).map((item) => ({
+    zone: item.value('zone'),
+    allow: listValue(lines, item, 'allow') ?? [],
+    whenNoneHealthy: item.value('whenNoneHealthy'),
   }));
 }
 
-export function setBackendWeight(yaml, backend, weight) {
-  return setKey(yaml, 'backends', 'name', backend, 'weight', String(weight));
+/** Sets one plain value of a backend (weight, priority...), inserting the key when it is absent. */
+export function setBackendValue(text, backend, key, value) {
+  return editItem(text, 'backends', 'name', backend, (lines, item) => lineOfItemValue(lines, item, key, String(value)));
 }
 
-export function setBackendPriority(yaml, backend, priority) {
-  return setKey(yaml, 'backends', 'name', backend, 'priority', String(priority));
+/** Gives the named backends priorities 1..n in the order given: the failover order. */
+export function setFailoverOrder(text, names) {
+  return names.reduce((current, name, i) => setBackendValue(current, name, 'priority', i + 1), text);
 }
 
-/** Failover order: priorities 1, 2, 3... in the order given. */
-export function setFailoverOrder(yaml, names) {
-  return names.reduce((text, name, i) => setBackendPriority(text, name, i + 1), yaml);
+/** Sets what a residency rule allows, keeping the list's style (flow [A, B] or one "- A" per line). */
+export function setResidencyAllow(text, zone, jurisdictions) {
+  return editItem(text, 'residency', 'zone', zone, (lines, item) => {
+    const k = item.keys.find((entry) => entry.key === 'allow');
+    if (!k || k.value !== '') {
+      lineOfItemValue(lines, item, 'allow', `[${jurisdictions.join(', ')}]`);
+      return;
+    }
+    let end = k.index + 1;
+    let column = item.keyColumn + 2;
+    const old = [];
+    while (end < item.end) {
+      const m = /^( *)- /.exec(lines[end]);
+      if (m && m[1].length >= k.column) {
+        column = m[1].length;
+        old.push(end);
+      } else if (!isBlankOrComment(lines[end])) {
+        break;
+      }
+      end++;
+    }
+    const last = old.length ? old[old.length - 1] + 1 : k.index + 1;
+    lines.splice(k.index + 1, last - k.index - 1, ...jurisdictions.map((j) => `${' '.repeat(column)}- ${j}`));
+  });
 }
 
-/** Allowed jurisdictions, written as a flow list: ['EU', 'CH'] → `allow: [EU, CH]`. */
-export function setResidencyAllow(yaml, zone, jurisdictions) {
-  return setKey(yaml, 'residency', 'zone', zone, 'allow', `[${jurisdictions.join(', ')}]`);
-}
-
-export function setResidencyWhenNoneHealthy(yaml, zone, choice) {
-  return setKey(yaml, 'residency', 'zone', zone, 'whenNoneHealthy', choice);
+/** Sets a residency rule's whenNoneHealthy, inserting it when it is absent. */
+export function setWhenNoneHealthy(text, zone, value) {
+  return editItem(text, 'residency', 'zone', zone, (lines, item) => lineOfItemValue(lines, item, 'whenNoneHealthy', value));
 }

@@ -1,387 +1,548 @@
-// Policy editor: one service's YAML with line numbers, checked as you type by the API's own
-// validation (every problem shown at its line), the plan change it would cause before anything is
-// committed, and apply with a reason for admins. A form for the common edits writes the same
-// text through policy-yaml.js. Drafts are kept per tab and service until applied or discarded.
+// Policy editor: one service's policy as YAML, checked as it is typed, with the plan diff a change
+// would cause and (for admins) Apply with a reason. A form beside the text edits the common fields
+// through policy-yaml.js, which rewrites only the lines concerned, so the text stays the source.
+// #/policy alone lists the services.
 
 import { askReason } from './dialog.js';
 import { element } from './dom.js';
 import { ApiError, get, request, roleCovers } from './api.js';
-import * as policyYaml from './policy-yaml.js';
+import { watch } from './live.js';
 import { renderServiceList } from './service.js';
+import {
+  readBackends, readResidency, setBackendValue, setFailoverOrder, setResidencyAllow, setWhenNoneHealthy,
+} from './policy-yaml.js';
 
 const YAML = 'application/yaml';
-const VALIDATE_AFTER_MS = 300;
+const CHECK_DELAY_MS = 300;
+/** Must match the editor's line height in style.css, to scroll a line into view. */
 const LINE_HEIGHT_PX = 20;
-const DRAFT_KEY = (service) => `tern.policy-draft.${service}`;
 const WHEN_NONE_HEALTHY = ['serve-unhealthy', 'answer-nothing'];
 
 export function renderPolicy(main, context) {
-  return context.param
-    ? renderEditor(main, context)
-    : renderServiceList(main, context, 'Policy editor', '#/policy/');
+  return context.param ? renderEditor(main, context) : renderServiceList(main, context, 'Policy editor', '#/policy/');
+}
+
+/** One line of PlanDiff.render(): the plan versions, a zone, or an answer added (+), removed (-) or changed (~). */
+function diffLine(line) {
+  const text = line.trim();
+  const kind = /^\+ /.test(text) ? 'added' : /^- /.test(text) ? 'removed' : /^~ /.test(text) ? 'changed'
+    : /^\S+: plan v/.test(text) ? 'versions' : 'zone';
+  return element('span', `diff-line diff-${kind}`, kind === 'versions' ? text : line.replace(/^ {2}/, ''));
 }
 
 function renderEditor(main, { me, fail, param: name }) {
-  const encoded = encodeURIComponent(name);
-  const isAdmin = roleCovers(me.role, 'admin');
+  const admin = roleCovers(me.role, 'admin');
+  const servicePath = `/api/v1/services/${encodeURIComponent(name)}`;
+  const draftKey = `tern.policy.draft.${name}`;
+
   main.innerHTML = `
-    <h1>Policy: <span class="title"></span></h1>
-    <p class="policy-meta muted"></p>
+    <h1>Policy editor: <span class="policy-name"></span>
+      <span class="live" data-state="connecting">connecting…</span></h1>
+    <p class="policy-meta muted">Loading…</p>
+    <p class="changed-away" role="status" hidden></p>
     <div class="draft-notice" role="status" hidden>
-      <span>This tab holds unapplied changes to this policy.</span>
-      <button type="button" class="small" data-draft="restore">Restore draft</button>
-      <button type="button" class="small" data-draft="discard">Discard draft</button>
+      <span>This tab kept changes to this policy that were never applied.</span>
+      <button type="button" class="small restore">Restore draft</button>
+      <button type="button" class="small discard">Discard draft</button>
     </div>
     <div class="policy-layout">
-      <div class="policy-text">
-        <label class="editor-label" for="policy-yaml">YAML</label>
+      <section class="policy-text">
+        <h2><label for="policy-yaml">YAML</label></h2>
+        <p class="hint muted" id="policy-yaml-hint">Tab inserts two spaces. To leave the editor with the
+          keyboard, press Escape, then Tab.</p>
         <div class="editor">
-          <ol class="gutter" aria-hidden="true"></ol>
-          <textarea id="policy-yaml" spellcheck="false" wrap="off" autocapitalize="off" autocomplete="off"
-            aria-describedby="validation-status"></textarea>
+          <div class="gutter"></div>
+          <textarea id="policy-yaml" wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off"
+            aria-describedby="policy-yaml-hint policy-check-status"></textarea>
         </div>
-        <p class="muted editor-help">Tab moves to the next control; indent with spaces.</p>
-        <section class="validation" aria-label="Validation">
-          <p id="validation-status" class="validation-status" role="status"></p>
+        <div class="check" aria-live="polite">
+          <p class="check-status" id="policy-check-status" data-state="idle"></p>
           <ul class="violations"></ul>
-        </section>
-      </div>
-      <div class="policy-side"></div>
+        </div>
+      </section>
+      <aside class="policy-side"></aside>
     </div>`;
-  main.querySelector('.title').textContent = name;
+  main.querySelector('.policy-name').textContent = name;
   const meta = main.querySelector('.policy-meta');
-  const draftNotice = main.querySelector('.draft-notice');
+  const live = main.querySelector('.live');
+  const notice = main.querySelector('.draft-notice');
+  const changedAway = main.querySelector('.changed-away');
   const textarea = main.querySelector('textarea');
   const gutter = main.querySelector('.gutter');
-  const status = main.querySelector('.validation-status');
-  const violationsList = main.querySelector('.violations');
+  const status = main.querySelector('.check-status');
+  const violationList = main.querySelector('.violations');
   const side = main.querySelector('.policy-side');
 
-  let applied = ''; // The text as committed, to tell a change from none.
-  let valid = false;
-  let validating = 0;
-  let stopped = false;
-  let timer = null;
-
-  const diffBox = element('section', 'plan-diff');
-  const form = element('section', 'policy-form');
-  const applyBar = element('div', 'apply-bar');
-  const applyButton = element('button', null, 'Apply…');
-  applyButton.type = 'button';
-  const applyState = element('p', 'apply-state');
-  applyState.setAttribute('role', 'status');
-  if (isAdmin) {
-    diffBox.append(element('h2', null, 'Plan change'), element('pre', 'diff-lines', 'Checking…'));
-    applyBar.append(applyButton, applyState);
-    form.setAttribute('aria-label', 'Common edits');
-    side.append(applyBar, diffBox, form);
+  let form = null;
+  let diff = null;
+  let applyButton = null;
+  let applied = null;
+  let applyError = null;
+  if (admin) {
+    form = element('section', 'policy-form');
+    form.setAttribute('aria-labelledby', 'policy-form-title');
+    const diffBox = element('section', 'plan-diff-box');
+    diffBox.setAttribute('aria-labelledby', 'plan-diff-title');
+    const diffTitle = element('h2', null, 'Plan diff');
+    diffTitle.id = 'plan-diff-title';
+    diff = element('pre', 'plan-diff muted', 'Shown once the text is checked.');
+    diff.setAttribute('aria-live', 'polite');
+    diffBox.append(diffTitle, diff);
+    const applyRow = element('div', 'apply-row');
+    applyButton = element('button', 'apply', 'Apply…');
+    applyButton.type = 'button';
+    applyButton.disabled = true;
+    applied = element('p', 'applied');
+    applied.setAttribute('role', 'status');
+    applyError = element('p', 'form-error');
+    applyError.setAttribute('role', 'alert');
+    applyError.hidden = true;
+    applyRow.append(applyButton, applied, applyError);
+    side.append(diffBox, applyRow, form);
   } else {
-    side.append(element('p', 'role-note',
-      `Applying a policy needs the admin role; you are ${me.role}. You can still edit here to check a change.`));
+    side.append(element('p', 'muted read-only-note',
+      `You may try changes here and see them checked; only an admin can apply a policy (you are ${me.role}).`));
   }
 
-  function dirty() {
-    return textarea.value !== applied;
+  let stopped = false;
+  let serverYaml = null;
+  let checkSeq = 0;
+  let checkTimer = null;
+  /** The text the last answer was about, and whether it was valid. */
+  let checked = { text: null, valid: false };
+  let shownLines = 0;
+
+  const dirty = () => serverYaml !== null && textarea.value !== serverYaml;
+
+  function renderGutter(problems) {
+    const count = textarea.value.split('\n').length;
+    if (count !== shownLines) {
+      const rows = document.createDocumentFragment();
+      for (let n = 1; n <= count; n++) {
+        const row = element('div', 'ln', String(n));
+        row.dataset.line = String(n);
+        rows.append(row);
+      }
+      gutter.replaceChildren(rows);
+      shownLines = count;
+    }
+    for (const marker of gutter.querySelectorAll('.marker')) {
+      marker.remove();
+    }
+    for (const row of gutter.querySelectorAll('.has-problem')) {
+      row.classList.remove('has-problem');
+    }
+    for (const [line, messages] of problems) {
+      const row = gutter.children[line - 1];
+      if (row) {
+        const marker = element('span', 'marker', '!');
+        marker.setAttribute('role', 'img');
+        marker.setAttribute('aria-label', `Problem on line ${line}: ${messages.join('; ')}`);
+        marker.title = messages.join('\n');
+        row.classList.add('has-problem');
+        row.prepend(marker);
+      }
+    }
+    gutter.scrollTop = textarea.scrollTop;
   }
 
-  function updateApply() {
-    applyButton.disabled = !valid || !dirty() || validating > 0;
-    applyButton.title = !dirty() ? 'Nothing to apply: the text is the applied policy'
-      : !valid ? 'Fix the problems first' : '';
-  }
-
-  function renderGutter(violations) {
-    const lines = textarea.value.split('\n').length;
+  function problemsByLine(violations) {
     const byLine = new Map();
     for (const v of violations) {
       if (v.line > 0) {
-        byLine.set(v.line, [...(byLine.get(v.line) || []), v.message]);
+        byLine.set(v.line, [...(byLine.get(v.line) || []), `${v.path}: ${v.message}`]);
       }
     }
-    const items = document.createDocumentFragment();
-    for (let i = 1; i <= lines; i++) {
-      const li = element('li', null, String(i));
-      li.dataset.line = String(i);
-      if (byLine.has(i)) {
-        li.classList.add('has-problem');
-        li.title = byLine.get(i).join('\n');
-      }
-      items.append(li);
-    }
-    gutter.replaceChildren(items);
-    gutter.scrollTop = textarea.scrollTop;
+    return byLine;
   }
 
-  function showLine(line) {
+  /** Scrolls the editor so that a line is in view, a third of the way down when it was not. */
+  function revealLine(line) {
+    const top = (line - 1) * LINE_HEIGHT_PX;
+    if (top < textarea.scrollTop || top + LINE_HEIGHT_PX > textarea.scrollTop + textarea.clientHeight) {
+      textarea.scrollTop = Math.max(0, top - textarea.clientHeight / 3);
+      gutter.scrollTop = textarea.scrollTop;
+    }
+  }
+
+  function goToLine(line) {
     const lines = textarea.value.split('\n');
-    const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    const offset = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0);
     textarea.focus();
-    textarea.setSelectionRange(start, start + (lines[line - 1] || '').length);
-    textarea.scrollTop = Math.max(0, (line - 3) * LINE_HEIGHT_PX);
-    gutter.scrollTop = textarea.scrollTop;
+    textarea.setSelectionRange(offset, offset);
+    revealLine(line);
   }
 
-  function renderViolations(violations) {
-    violationsList.replaceChildren();
+  function showCheck(result) {
+    const violations = result.violations || [];
+    renderGutter(problemsByLine(violations));
+    violationList.replaceChildren();
+    if (result.valid) {
+      status.dataset.state = 'valid';
+      status.textContent = 'Valid';
+    } else {
+      status.dataset.state = 'invalid';
+      status.textContent = violations.length === 1 ? '1 problem' : `${violations.length} problems`;
+    }
     for (const v of violations) {
       const item = element('li');
-      const where = v.line > 0 ? `line ${v.line}` : 'whole file';
-      const text = `${where}, ${v.path ? `${v.path}: ` : ''}${v.message}`;
+      const words = `${v.path || 'policy'}: ${v.message}`;
       if (v.line > 0) {
-        const button = element('button', 'link-button', text);
+        const button = element('button', 'violation', `line ${v.line}, ${words}`);
         button.type = 'button';
         button.dataset.line = String(v.line);
-        button.addEventListener('click', () => showLine(v.line));
+        button.addEventListener('click', () => goToLine(v.line));
         item.append(button);
       } else {
-        item.textContent = text;
+        item.textContent = words;
       }
-      violationsList.append(item);
+      violationList.append(item);
+    }
+    if (diff) {
+      const lines = result.valid ? (result.planDiff || []).filter((l) => l.trim() !== '') : [];
+      diff.classList.toggle('muted', !result.valid);
+      if (!result.valid) {
+        diff.textContent = 'No plan diff while the text is invalid.';
+      } else if (lines.length === 0 || lines.every((l) => /: no change$/.test(l))) {
+        diff.textContent = 'No change: the routing plan would stay as it is.';
+      } else {
+        diff.replaceChildren(...lines.map(diffLine));
+      }
     }
   }
 
-  function renderDiff(lines) {
-    const pre = diffBox.querySelector('pre');
-    if (!pre) {
+  function updateApply() {
+    if (!applyButton) {
       return;
     }
-    pre.replaceChildren();
-    for (const line of lines) {
-      const trimmed = line.trimStart();
-      const kind = trimmed.startsWith('+') ? 'added' : trimmed.startsWith('-') ? 'removed' : trimmed.startsWith('~') ? 'changed' : 'context';
-      pre.append(element('span', `diff-${kind}`, `${line}\n`));
-    }
+    const current = checked.text === textarea.value;
+    applyButton.disabled = !dirty() || !current || !checked.valid;
+    applyButton.title = !dirty() ? 'Nothing to apply: the text is the applied policy'
+      : !current ? 'Checking…' : !checked.valid ? 'Fix the problems first' : '';
   }
 
-  async function validate() {
+  async function check() {
+    const mine = ++checkSeq;
     const text = textarea.value;
-    const round = ++validating;
-    updateApply();
-    status.textContent = 'Checking…';
     status.dataset.state = 'checking';
+    status.textContent = 'Checking…';
     try {
-      const result = isAdmin
-        ? await request('PUT', `/api/v1/services/${encoded}?dryRun=true`, text, YAML)
+      const result = admin
+        ? await request('PUT', `${servicePath}?dryRun=true`, text, YAML)
         : await request('POST', '/api/v1/policies:validate', text, YAML);
-      if (stopped || round !== validating) {
-        return; // A newer check is under way; this answer is for text that is gone.
-      }
-      valid = result.valid;
-      status.textContent = result.valid ? 'Valid'
-        : `${result.violations.length} problem${result.violations.length === 1 ? '' : 's'}`;
-      status.dataset.state = result.valid ? 'valid' : 'invalid';
-      renderGutter(result.violations);
-      renderViolations(result.violations);
-      if (isAdmin) {
-        renderDiff(result.valid ? result.planDiff : ['The plan change shows once the policy is valid.']);
-      }
-    } catch (e) {
-      if (stopped || round !== validating) {
+      if (stopped || mine !== checkSeq) {
         return;
       }
-      valid = false;
-      status.textContent = `Could not check the policy: ${e.message}`;
+      checked = { text, valid: result.valid };
+      showCheck(result);
+    } catch (e) {
+      if (stopped || mine !== checkSeq) {
+        return;
+      }
+      checked = { text: null, valid: false };
       status.dataset.state = 'invalid';
-      fail(e);
-    } finally {
-      if (round === validating) {
-        validating = 0;
-        updateApply();
-      }
-    }
-  }
-
-  function changed() {
-    if (dirty()) {
-      sessionStorage.setItem(DRAFT_KEY(name), textarea.value);
-    } else if (draftNotice.hidden) {
-      sessionStorage.removeItem(DRAFT_KEY(name)); // Back to the applied text; an offered draft stays until answered.
-    }
-    renderGutter([]);
-    renderForm();
-    updateApply();
-    clearTimeout(timer);
-    timer = setTimeout(validate, VALIDATE_AFTER_MS);
-  }
-
-  function setText(text) {
-    textarea.value = text;
-    changed();
-  }
-
-  function renderForm() {
-    if (!isAdmin) {
-      return;
-    }
-    const backends = policyYaml.backendsOf(textarea.value);
-    const rules = policyYaml.residencyOf(textarea.value);
-    const focused = document.activeElement && form.contains(document.activeElement)
-      ? document.activeElement.dataset.field : null;
-    form.replaceChildren(element('h2', null, 'Common edits'),
-      element('p', 'muted', 'Each change rewrites only its line of the YAML.'));
-
-    const table = element('table', 'form-backends');
-    table.innerHTML = `<caption>Backends in failover order</caption>
-      <thead><tr><th scope="col">Backend</th><th scope="col">Weight</th><th scope="col">Priority</th>
-      <th scope="col">Order</th></tr></thead><tbody></tbody>`;
-    const ordered = [...backends].sort((a, b) => Number(a.priority) - Number(b.priority));
-    ordered.forEach((b, i) => {
-      const row = element('tr');
-      row.dataset.backend = b.name;
-      const name = element('th', null, b.name);
-      name.scope = 'row';
-      row.append(name);
-      if (b.flow) {
-        const note = element('td', 'muted', 'written on one line: edit it in the text');
-        note.colSpan = 3;
-        row.append(note);
-        table.tBodies[0].append(row);
-        return;
-      }
-      for (const [key, min, max] of [['weight', 0, 1000], ['priority', 1, 100]]) {
-        const cell = element('td');
-        const input = element('input');
-        input.type = 'number';
-        input.min = String(min);
-        input.max = String(max);
-        input.value = b[key];
-        input.dataset.field = `${key}:${b.name}`;
-        input.setAttribute('aria-label', `${key} of ${b.name}`);
-        input.addEventListener('change', () => edit(() => (key === 'weight'
-          ? policyYaml.setBackendWeight(textarea.value, b.name, input.value)
-          : policyYaml.setBackendPriority(textarea.value, b.name, input.value))));
-        cell.append(input);
-        row.append(cell);
-      }
-      const order = element('td', 'order');
-      for (const [label, delta] of [['↑', -1], ['↓', 1]]) {
-        const button = element('button', 'small', label);
-        button.type = 'button';
-        button.dataset.field = `order${delta}:${b.name}`;
-        button.setAttribute('aria-label', `Move ${b.name} ${delta < 0 ? 'earlier' : 'later'} in the failover order`);
-        button.disabled = i + delta < 0 || i + delta >= ordered.length;
-        button.addEventListener('click', () => {
-          const names = ordered.map((x) => x.name);
-          [names[i], names[i + delta]] = [names[i + delta], names[i]];
-          edit(() => policyYaml.setFailoverOrder(textarea.value, names));
-        });
-        order.append(button);
-      }
-      row.append(order);
-      table.tBodies[0].append(row);
-    });
-    form.append(table);
-
-    for (const rule of rules) {
-      const box = element('fieldset', 'form-residency');
-      box.dataset.zone = rule.zone;
-      box.append(element('legend', null, `Residency of ${rule.zone} clients`));
-      if (rule.flow) {
-        box.append(element('p', 'muted', 'Written on one line: edit it in the text.'));
-        form.append(box);
-        continue;
-      }
-      const allowLabel = element('label', null, 'Allowed jurisdictions (comma-separated)');
-      const allow = element('input');
-      allow.value = rule.allow.replace(/^\[|\]$/g, '');
-      allow.dataset.field = `allow:${rule.zone}`;
-      allow.addEventListener('change', () => edit(() => policyYaml.setResidencyAllow(textarea.value, rule.zone,
-        allow.value.split(',').map((j) => j.trim()).filter(Boolean))));
-      allowLabel.append(allow);
-      const whenLabel = element('label', null, 'When none is healthy');
-      const when = element('select');
-      when.dataset.field = `when:${rule.zone}`;
-      for (const choice of WHEN_NONE_HEALTHY) {
-        const option = element('option', null, choice);
-        option.value = choice;
-        option.selected = choice === rule.whenNoneHealthy;
-        when.append(option);
-      }
-      when.addEventListener('change', () => edit(() =>
-        policyYaml.setResidencyWhenNoneHealthy(textarea.value, rule.zone, when.value)));
-      whenLabel.append(when);
-      box.append(allowLabel, whenLabel);
-      form.append(box);
-    }
-    if (focused) {
-      const again = form.querySelector(`[data-field="${CSS.escape(focused)}"]`);
-      if (again) {
-        again.focus();
-      }
-    }
-  }
-
-  function edit(change) {
-    try {
-      setText(change());
-    } catch (e) {
-      fail(e);
-    }
-  }
-
-  async function load() {
-    const service = await get(`/api/v1/services/${encoded}`);
-    if (stopped) {
-      return;
-    }
-    applied = service.yaml;
-    meta.textContent = `${service.hostname} · policy version ${service.policyVersion}`;
-    const draft = sessionStorage.getItem(DRAFT_KEY(name));
-    draftNotice.hidden = !draft || draft === applied;
-    setText(applied);
-  }
-
-  draftNotice.addEventListener('click', (event) => {
-    const button = event.target.closest('button[data-draft]');
-    if (!button) {
-      return;
-    }
-    const draft = sessionStorage.getItem(DRAFT_KEY(name));
-    draftNotice.hidden = true;
-    if (button.dataset.draft === 'restore' && draft !== null) {
-      setText(draft);
-    } else {
-      sessionStorage.removeItem(DRAFT_KEY(name));
-    }
-  });
-
-  textarea.addEventListener('input', changed);
-  textarea.addEventListener('scroll', () => { gutter.scrollTop = textarea.scrollTop; });
-
-  applyButton.addEventListener('click', async () => {
-    const reason = await askReason(`Apply the policy of ${name}`, 'Apply');
-    if (!reason) {
-      return;
-    }
-    applyButton.disabled = true;
-    applyState.textContent = 'Applying…';
-    try {
-      const outcome = await request('PUT', `/api/v1/services/${encoded}?reason=${encodeURIComponent(reason)}`,
-        textarea.value, YAML);
-      sessionStorage.removeItem(DRAFT_KEY(name));
-      await load();
-      applyState.textContent = `Applied as policy version ${outcome.policyVersion}.`;
-    } catch (e) {
-      applyState.textContent = `Not applied: ${e.message}`;
-      if (!(e instanceof ApiError && e.status === 422)) {
+      status.textContent = `Could not check the text: ${e.message}`;
+      if (e instanceof ApiError && e.status === 401) {
         fail(e);
       }
-      updateApply();
     }
-  });
+    updateApply();
+  }
 
-  function warnOnLeave(event) {
+  function textChanged({ fromForm }) {
     if (dirty()) {
-      event.preventDefault();
+      sessionStorage.setItem(draftKey, textarea.value);
+    } else {
+      sessionStorage.removeItem(draftKey);
+    }
+    renderGutter(new Map());
+    status.dataset.state = 'checking';
+    status.textContent = 'Checking…';
+    if (diff) {
+      diff.classList.add('muted');
+      diff.textContent = 'Checking…';
+    }
+    updateApply();
+    if (applied) {
+      applied.textContent = '';
+    }
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(() => {
+      check();
+      if (!fromForm) {
+        renderForm();
+      }
+    }, CHECK_DELAY_MS);
+  }
+
+  /** Puts the form's edit into the editor and shows its first changed line. */
+  function setText(text) {
+    const before = textarea.value.split('\n');
+    const after = text.split('\n');
+    let changed = 0;
+    while (changed < after.length && before[changed] === after[changed]) {
+      changed++;
+    }
+    textarea.value = text;
+    textChanged({ fromForm: true });
+    revealLine(changed + 1);
+  }
+
+  // The form: read from the text each time it is drawn, written back through policy-yaml.js.
+  function renderForm(...focusSelectors) {
+    if (!form) {
+      return;
+    }
+    const text = textarea.value;
+    const backends = readBackends(text);
+    const rules = readResidency(text);
+    const title = element('h2', null, 'Common edits');
+    title.id = 'policy-form-title';
+    const parts = [title];
+    if (backends.length === 0) {
+      parts.push(element('p', 'muted', 'The form needs a backends list it can read; edit the text instead.'));
+    } else {
+      const order = backends.map((b, i) => ({ ...b, i }))
+        .sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1) || a.i - b.i);
+      const list = element('ol', 'backend-edits');
+      list.setAttribute('aria-label', 'Backends in failover order');
+      order.forEach((b, position) => {
+        const item = element('li', 'backend-edit');
+        item.dataset.backend = b.name;
+        const heading = element('div', 'backend-edit-name');
+        heading.append(element('strong', null, b.name), element('span', 'muted', ` ${b.jurisdiction || ''}`));
+        item.append(heading,
+          numberField(b, 'weight', 'Weight', 0, 1000, 1),
+          numberField(b, 'priority', 'Priority', 1, 100, 1),
+          moveButton(order, position, -1, '↑', 'up'),
+          moveButton(order, position, 1, '↓', 'down'));
+        list.append(item);
+      });
+      parts.push(element('h3', null, 'Backends (failover order)'), list);
+    }
+    if (rules.length) {
+      parts.push(element('h3', null, 'Residency'));
+      const jurisdictions = [...new Set([...backends.map((b) => b.jurisdiction).filter(Boolean),
+        ...rules.flatMap((r) => r.allow)])];
+      for (const rule of rules) {
+        parts.push(residencyFieldset(rule, jurisdictions));
+      }
+    }
+    form.replaceChildren(...parts);
+    for (const selector of focusSelectors) {
+      const target = form.querySelector(selector);
+      if (target) {
+        target.focus();
+        break;
+      }
     }
   }
-  window.addEventListener('beforeunload', warnOnLeave);
 
-  load().catch((e) => { if (!stopped) fail(e); });
+  function numberField(backend, key, label, min, max, fallback) {
+    const wrapper = element('label', 'number-field');
+    const input = element('input');
+    input.type = 'number';
+    input.min = String(min);
+    input.max = String(max);
+    input.step = '1';
+    input.name = `${key}-${backend.name}`;
+    input.value = backend[key] ?? '';
+    input.placeholder = `${fallback} (default)`;
+    input.setAttribute('aria-label', `${label} of ${backend.name}`);
+    input.addEventListener('input', () => {
+      if (/^-?\d+$/.test(input.value)) {
+        setText(setBackendValue(textarea.value, backend.name, key, input.value));
+      }
+    });
+    wrapper.append(element('span', null, label), input);
+    return wrapper;
+  }
+
+  function moveButton(order, position, step, symbol, direction) {
+    const button = element('button', 'small move', symbol);
+    button.type = 'button';
+    const name = order[position].name;
+    button.dataset.move = direction;
+    button.setAttribute('aria-label', `Move ${name} ${direction} in the failover order`);
+    const target = position + step;
+    button.disabled = target < 0 || target >= order.length;
+    button.addEventListener('click', () => {
+      const names = order.map((b) => b.name);
+      [names[position], names[target]] = [names[target], names[position]];
+      setText(setFailoverOrder(textarea.value, names));
+      // Focus stays with the moved backend: on the same arrow, or the other one at either end.
+      const moved = `[data-backend="${CSS.escape(name)}"]`;
+      renderForm(`${moved} [data-move="${direction}"]:not([disabled])`, `${moved} button.move:not([disabled])`);
+    });
+    return button;
+  }
+
+  function residencyFieldset(rule, jurisdictions) {
+    const fieldset = element('fieldset', 'residency-edit');
+    fieldset.append(element('legend', null, `Clients in ${rule.zone}`));
+    const boxes = element('div', 'allow-boxes');
+    boxes.append(element('span', 'muted', 'Allowed jurisdictions:'));
+    for (const j of jurisdictions) {
+      const label = element('label');
+      const box = element('input');
+      box.type = 'checkbox';
+      box.value = j;
+      box.checked = rule.allow.includes(j);
+      box.addEventListener('change', () => {
+        const allow = [...boxes.querySelectorAll('input:checked')].map((b) => b.value);
+        setText(setResidencyAllow(textarea.value, rule.zone, allow));
+      });
+      label.append(box, ` ${j}`);
+      boxes.append(label);
+    }
+    const whenLabel = element('label', 'when-none');
+    const select = element('select');
+    for (const option of WHEN_NONE_HEALTHY) {
+      const o = element('option', null, option);
+      o.value = option;
+      select.append(o);
+    }
+    select.value = rule.whenNoneHealthy || 'serve-unhealthy';
+    select.addEventListener('change', () => {
+      setText(setWhenNoneHealthy(textarea.value, rule.zone, select.value));
+    });
+    whenLabel.append(element('span', null, 'When none is healthy'), select);
+    fieldset.append(boxes, whenLabel);
+    return fieldset;
+  }
+
+  /** Shows the applied policy as the text to edit. */
+  function adopt(service) {
+    serverYaml = service.yaml;
+    meta.textContent = `${service.hostname} · policy version ${service.policyVersion}`;
+    textarea.value = serverYaml;
+    shownLines = 0;
+    changedAway.hidden = true;
+    renderGutter(new Map());
+    renderForm();
+    updateApply();
+    return check();
+  }
+
+  /**
+   * Loads the applied policy: on the stream's hello and whenever a service changes. Unchanged
+   * text follows the server; edited text is kept, with a note that the applied policy moved on.
+   */
+  async function load() {
+    const service = await get(servicePath);
+    if (stopped) {
+      return false;
+    }
+    if (serverYaml === null) {
+      const draft = sessionStorage.getItem(draftKey);
+      notice.hidden = !(draft && draft !== service.yaml);
+      if (draft === service.yaml) {
+        sessionStorage.removeItem(draftKey);
+      }
+      await adopt(service);
+      return true;
+    } else if (service.yaml !== serverYaml) {
+      if (!dirty() || textarea.value === service.yaml) {
+        await adopt(service);
+        return true;
+      } else {
+        serverYaml = service.yaml;
+        meta.textContent = `${service.hostname} · policy version ${service.policyVersion}`;
+        changedAway.textContent = `The applied policy changed (now version ${service.policyVersion}) while you `
+          + 'were editing; Apply would replace it with your text.';
+        changedAway.hidden = false;
+        updateApply();
+        await check();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A new plan changes what the dry run compares with: check again unless a load just did. */
+  async function reload(names) {
+    const checkedAgain = names.includes('service') && await load();
+    if (names.includes('plan') && !checkedAgain && serverYaml !== null && !stopped) {
+      await check();
+    }
+  }
+
+  notice.querySelector('.restore').addEventListener('click', () => {
+    notice.hidden = true;
+    textarea.value = sessionStorage.getItem(draftKey) || textarea.value;
+    textChanged({ fromForm: false });
+    textarea.focus();
+  });
+  notice.querySelector('.discard').addEventListener('click', () => {
+    notice.hidden = true;
+    sessionStorage.removeItem(draftKey);
+    textarea.focus();
+  });
+
+  textarea.addEventListener('input', () => textChanged({ fromForm: false }));
+  textarea.addEventListener('scroll', () => { gutter.scrollTop = textarea.scrollTop; });
+  // Tab indents; Escape releases the next Tab so the keyboard can leave the editor.
+  let released = false;
+  textarea.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      released = true;
+      return;
+    }
+    if (event.key === 'Tab' && !released && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      event.preventDefault();
+      textarea.setRangeText('  ', textarea.selectionStart, textarea.selectionEnd, 'end');
+      textChanged({ fromForm: false });
+      return;
+    }
+    released = false;
+  });
+  textarea.addEventListener('blur', () => { released = false; });
+
+  if (applyButton) {
+    applyButton.addEventListener('click', async () => {
+      const text = textarea.value;
+      const reason = await askReason(`Apply the policy of ${name}`, 'Apply');
+      if (!reason || stopped) {
+        return;
+      }
+      applyButton.disabled = true;
+      applyError.hidden = true;
+      try {
+        const outcome = await request('PUT', `${servicePath}?reason=${encodeURIComponent(reason)}`, text, YAML);
+        sessionStorage.removeItem(draftKey);
+        await adopt(await get(servicePath));
+        applied.textContent = `Applied as policy version ${outcome.policyVersion}`;
+      } catch (e) {
+        applyError.textContent = `Not applied: ${e.message}`;
+        applyError.hidden = false;
+        if (e instanceof ApiError && e.status === 401) {
+          fail(e);
+        }
+        updateApply();
+      }
+    });
+  }
+
+  function warnBeforeUnload(event) {
+    if (dirty()) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  }
+  window.addEventListener('beforeunload', warnBeforeUnload);
+
+  const stopWatching = watch({ hello: ['service', 'plan'], service: ['service'], plan: ['plan'] }, reload,
+    { badge: live, fail });
 
   return () => {
     stopped = true;
-    clearTimeout(timer);
-    window.removeEventListener('beforeunload', warnOnLeave);
+    stopWatching();
+    clearTimeout(checkTimer);
+    window.removeEventListener('beforeunload', warnBeforeUnload);
+    // Navigation cannot be cancelled from here; the draft stays in sessionStorage and the page
+    // offers it again when this service is opened in this tab.
+    if (dirty()) {
+      sessionStorage.setItem(draftKey, textarea.value);
+    }
   };
 }

@@ -2,15 +2,16 @@ package dev.tern.controlplane.console;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -18,157 +19,234 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The policy editor against a running demo world: line numbers, a problem shown at its line, an
- * edit through the form that rewrites one line and shows the plan change, apply with a reason that
- * lands in the audit log, a draft kept across navigation, and a viewer who cannot apply.
+ * The policy editor against a running demo world: the YAML with line numbers, a problem marked on
+ * its line as it is typed, a form edit that changes one line, the plan diff, Apply with a reason
+ * reaching the audit log, and what a viewer is not offered.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PolicyEditorBrowserTest extends DemoWorldBrowserTest {
 
-  static final LocatorAssertions.HasTextOptions CHECK_WAIT =
-      new LocatorAssertions.HasTextOptions().setTimeout(Duration.ofSeconds(10).toMillis());
-
   @Test
   @Order(1)
-  void a_problem_is_shown_at_its_line_and_the_list_leads_to_it() {
+  void the_form_edits_change_only_their_lines_and_keep_comments_and_anchors() {
     logInAsAdmin();
-    open("#/policy/" + SERVICE);
-    Locator text = page.locator("#policy-yaml");
-    assertThat(text).hasValue(Pattern.compile("name: shop"));
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    assertThat(page.locator(".plan-diff pre")).hasText("shop: no change");
-    String yaml = text.inputValue();
-    List<String> lines = yaml.lines().toList();
-    assertThat(page.locator(".gutter li")).hasCount(yaml.split("\n", -1).length);
+    open("#/policy");
+    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(SERVICE).setExact(true))).isVisible();
 
-    int ttlLine = lines.indexOf("ttl: 5") + 1;
-    assertTrue(ttlLine > 0, yaml);
-    text.fill(yaml.replace("ttl: 5", "ttl: 0"));
+    String source = String.join("\n",
+        "kind: Service",
+        "backends:",
+        "  - name: fra   # Frankfurt",
+        "    address: 192.0.2.1",
+        "    weight: 3   # most of EU",
+        "    healthCheck: &check",
+        "      kind: http",
+        "  - name: iad",
+        "    address: 192.0.2.2",
+        "    healthCheck: *check",
+        "residency:",
+        "  - zone: EU",
+        "    allow:",
+        "      - EU",
+        "health:",
+        "  quorum: 2",
+        "");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> edited = (Map<String, Object>) page.evaluate("""
+        async (source) => {
+          const url = document.querySelector('script[type=module]').src.replace('app.js', 'policy-yaml.js');
+          const y = await import(url);
+          return {
+            weight: y.setBackendValue(source, 'fra', 'weight', 7),
+            inserted: y.setBackendValue(source, 'fra', 'priority', 2),
+            order: y.setFailoverOrder(source, ['iad', 'fra']),
+            allow: y.setResidencyAllow(source, 'EU', ['EU', 'CH']),
+            when: y.setWhenNoneHealthy(source, 'EU', 'answer-nothing'),
+            unknown: y.setBackendValue(source, 'nowhere', 'weight', 1),
+            backends: JSON.stringify(y.readBackends(source)),
+            residency: JSON.stringify(y.readResidency(source)),
+          };
+        }""", source);
 
-    assertThat(page.locator(".validation-status")).hasText("1 problem", CHECK_WAIT);
-    assertThat(page.locator(".gutter li.has-problem")).hasCount(1);
-    assertThat(page.locator(".gutter li.has-problem")).hasAttribute("data-line", String.valueOf(ttlLine));
-    Locator problem = page.locator(".violations button");
-    assertThat(problem).containsText("line " + ttlLine + ", services.shop.ttl");
-    assertThat(page.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Page.GetByRoleOptions().setName("Apply…")))
-        .isDisabled();
-    problem.click();
-    assertThat(text).isFocused();
-    screenshot("policy-error");
-    int caret = ((Number) page.evaluate("() => document.getElementById('policy-yaml').selectionStart")).intValue();
-    assertEquals(ttlLine, text.inputValue().substring(0, caret).split("\n", -1).length, "the caret is on the problem's line");
-
-    text.fill(yaml);
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    assertThat(page.locator(".gutter li.has-problem")).hasCount(0);
+    assertEquals(source.replace("    weight: 3   # most", "    weight: 7   # most"), edited.get("weight"));
+    assertEquals(source.replace("    weight: 3   # most of EU\n", "    weight: 3   # most of EU\n    priority: 2\n"),
+        edited.get("inserted"), "a missing key goes among the plain values, before the anchored mapping");
+    assertEquals(source.replace("    weight: 3   # most of EU\n", "    weight: 3   # most of EU\n    priority: 2\n")
+        .replace("    healthCheck: *check\n", "    healthCheck: *check\n    priority: 1\n"), edited.get("order"));
+    assertEquals(source.replace("      - EU\n", "      - EU\n      - CH\n"), edited.get("allow"),
+        "a block list stays a block list");
+    assertEquals(source.replace("  - zone: EU\n", "  - zone: EU\n    whenNoneHealthy: answer-nothing\n"), edited.get("when"));
+    assertEquals(source, edited.get("unknown"), "an edit it cannot place leaves the text alone");
+    assertEquals("[{\"name\":\"fra\",\"jurisdiction\":null,\"weight\":3,\"priority\":null},"
+        + "{\"name\":\"iad\",\"jurisdiction\":null,\"weight\":null,\"priority\":null}]", edited.get("backends"));
+    assertEquals("[{\"zone\":\"EU\",\"allow\":[\"EU\"],\"whenNoneHealthy\":null}]", edited.get("residency"));
   }
 
   @Test
   @Order(2)
-  void a_form_edit_rewrites_one_line_shows_the_plan_change_and_applies_with_a_reason() {
+  void an_admin_sees_a_problem_on_its_line_edits_through_the_form_and_applies_with_a_reason() {
     logInAsAdmin();
     open("#/policy/" + SERVICE);
-    Locator text = page.locator("#policy-yaml");
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    String euBackend = euAnswer();
-    // Weights count under weighted routing (the demo routes by latency): every zone spreads out.
-    String latency = "  method: latency\n  tolerance: 20ms\n";
-    assertTrue(text.inputValue().contains(latency), text.inputValue());
-    text.fill(text.inputValue().replace(latency, "  method: weighted\n"));
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    assertThat(page.locator(".plan-diff pre")).containsText("EU (changed)",
-        new LocatorAssertions.ContainsTextOptions().setTimeout(Duration.ofSeconds(10).toMillis()));
-    String before = text.inputValue();
+    Locator yaml = page.getByLabel("YAML");
+    assertThat(yaml).hasValue(Pattern.compile("kind: Service[\\s\\S]*name: shop"));
+    String original = yaml.inputValue();
+    List<String> lines = original.lines().toList();
+    assertThat(page.locator(".gutter .ln")).hasCount(original.split("\n", -1).length);
+    assertThat(page.locator(".gutter .ln").first()).hasText("1");
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    assertThat(page.locator(".plan-diff")).hasText("No change: the routing plan would stay as it is.");
+    assertTrue(page.locator("button.apply").isDisabled(), "nothing to apply while the text is unchanged");
 
-    // Weight 0 makes the EU zone's backend a cold spare: the others share EU.
-    Locator weight = page.locator("[data-field=\"weight:" + euBackend + "\"]");
-    weight.fill("0");
-    weight.press("Tab");
+    int ttlLine = lines.indexOf("ttl: 5") + 1;
+    assertTrue(ttlLine > 0, "the demo policy has ttl: 5");
+    yaml.fill(original.replace("\nttl: 5\n", "\nttl: 0\n"));
+    Locator marker = page.locator(".gutter .ln[data-line=\"" + ttlLine + "\"] .marker");
+    assertThat(marker).isVisible();
+    assertThat(page.locator(".gutter .marker")).hasCount(1);
+    assertThat(marker).hasAttribute("aria-label", Pattern.compile("^Problem on line " + ttlLine + ": services\\.shop\\.ttl: .+"));
+    Locator violation = page.locator(".violations button.violation");
+    assertThat(violation).hasCount(1);
+    assertThat(violation).hasText(Pattern.compile("^line " + ttlLine + ", services\\.shop\\.ttl: .*\\d"));
+    assertTrue(page.locator("button.apply").isDisabled(), "an invalid text cannot be applied");
+    violation.click();
+    int caret = ((Number) page.evaluate("() => document.getElementById('policy-yaml').selectionStart")).intValue();
+    int lineStart = String.join("\n", lines.subList(0, ttlLine - 1)).length() + 1;
+    assertEquals(lineStart, caret, "activating the problem puts the caret at the start of its line");
+    screenshot("policy-error");
 
-    String after = text.inputValue();
-    List<String> added = after.lines().filter(l -> !before.lines().toList().contains(l)).toList();
-    assertEquals(List.of("    weight: 0"), added, "the form inserts one line and touches nothing else");
-    assertEquals(before.lines().count() + 1, after.lines().count());
-    assertTrue(after.contains("healthCheck: &check") && after.contains("healthCheck: *check"), "anchors survive");
-    assertTrue(after.contains("# Short, so that resolvers"), "comments survive");
-    Locator diff = page.locator(".plan-diff pre");
-    assertThat(diff.locator(".diff-removed")).containsText(new String[] {euBackend},
-        new LocatorAssertions.ContainsTextOptions().setTimeout(Duration.ofSeconds(10).toMillis()));
+    yaml.fill(original);
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    assertThat(page.locator(".gutter .marker")).hasCount(0);
+
+    // Weighted routing instead of latency, and the backend answering EU a cold spare (weight 0)
+    // through the form: the EU answer spreads over the other EU backends, so the plan changes.
+    String weighted = original.replace("  method: latency\n  tolerance: 20ms\n", "  method: weighted\n");
+    yaml.fill(weighted);
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    String spare = (String) page.evaluate("""
+        async () => {
+          const plan = await (await fetch('/api/v1/services/shop/plan')).json();
+          return plan.zones.find((z) => z.zone === 'EU').answers[0].backend;
+        }""");
+    page.getByLabel("Weight of " + spare).fill("0");
+    assertThat(yaml).hasValue(Pattern.compile("- name: " + spare + "\\n(    .*\\n)*?    weight: 0\\n"));
+    String expected = yaml.inputValue();
+    assertEquals(weighted, expected.replaceFirst("\n    weight: 0\n", "\n"), "the form added one line and changed nothing else");
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    assertThat(page.locator(".plan-diff .diff-zone").first()).hasText(Pattern.compile("^EU "));
+    assertThat(page.locator(".plan-diff .diff-removed, .plan-diff .diff-changed").first()).containsText(spare);
+    assertThat(page.locator("button.apply")).isEnabled();
     screenshot("policy-diff");
 
-    page.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Page.GetByRoleOptions().setName("Apply…")).click();
-    Locator dialog = page.locator("dialog.reason-dialog");
-    dialog.getByLabel("Reason (kept in the audit log)").fill("EU off " + euBackend + " for maintenance");
-    dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Apply")).click();
-    assertThat(page.locator(".apply-state")).hasText(Pattern.compile("Applied as policy version \\d+\\."), CHECK_WAIT);
-    assertThat(page.locator(".plan-diff pre")).hasText("shop: no change", CHECK_WAIT);
-    assertThat(text).hasValue(Pattern.compile("weight: 0"));
+    String reason = "Keep " + spare + " as a cold spare during its maintenance";
+    page.locator("button.apply").click();
+    page.getByLabel("Reason (kept in the audit log)").fill(reason);
+    page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Apply").setExact(true)).click();
+    assertThat(page.locator(".applied")).hasText(Pattern.compile("^Applied as policy version \\d+$"));
+    assertThat(yaml).hasValue(expected);
+    assertThat(page.locator(".policy-meta")).hasText(Pattern.compile("policy version \\d+"));
+    assertThat(page.locator("button.apply")).isDisabled();
+    assertThat(page.locator(".plan-diff")).hasText("No change: the routing plan would stay as it is.",
+        new LocatorAssertions.HasTextOptions().setTimeout(10_000));
+    assertThat(page.locator("#error")).isHidden();
     screenshot("policy-applied");
 
-    APIResponse audit = page.request().get(api("/api/v1/audit?limit=1000"));
-    assertEquals(200, audit.status());
-    String entries = audit.text();
-    assertTrue(entries.contains("\"action\":\"service.replace\"") && entries.contains("EU off " + euBackend + " for maintenance")
-        && entries.contains("weight: 0"), entries);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> entry = (Map<String, Object>) page.evaluate("""
+        async (reason) => {
+          const response = await fetch('/api/v1/audit?limit=1000');
+          const entries = await response.json();
+          return entries.find((e) => e.reason === reason) || null;
+        }""", reason);
+    assertNotNull(entry, "the audit log holds the change with its reason");
+    assertEquals(world.credentials().consoleUser(), entry.get("actor"));
+    assertEquals(expected, entry.get("after"), "the audit entry keeps the new YAML");
   }
 
   @Test
   @Order(3)
-  void an_unapplied_draft_survives_leaving_the_page_and_is_offered_back() {
-    logInAsAdmin();
+  void a_viewer_checks_text_but_gets_no_apply_and_no_form_and_the_api_refuses_a_put() {
+    logInAsViewer();
     open("#/policy/" + SERVICE);
-    Locator text = page.locator("#policy-yaml");
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    String draft = text.inputValue().replace("ttl: 5", "ttl: 9");
-    text.fill(draft);
-    open("#/overview");
-    assertThat(page.locator(".answers .answer-line").first()).isVisible();
-    open("#/policy/" + SERVICE);
-    assertThat(page.locator(".draft-notice")).isVisible();
-    page.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Page.GetByRoleOptions().setName("Restore draft")).click();
-    assertThat(text).hasValue(draft);
-    assertThat(page.locator(".draft-notice")).isHidden();
+    Locator yaml = page.getByLabel("YAML");
+    assertThat(yaml).hasValue(Pattern.compile("kind: Service"));
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    assertThat(page.locator("button.apply")).hasCount(0);
+    assertThat(page.locator(".policy-side input, .policy-side select, .policy-form")).hasCount(0);
+    assertThat(page.locator(".read-only-note")).isVisible();
+
+    String original = yaml.inputValue();
+    int line = original.lines().toList().indexOf("ttl: 5") + 1;
+    yaml.fill(original.replace("\nttl: 5\n", "\nttl: 0\n"));
+    assertThat(page.locator(".gutter .ln[data-line=\"" + line + "\"] .marker")).isVisible();
+    page.locator(".violations button.violation").click();
+    screenshot("policy-viewer");
+
+    Object status = page.evaluate("""
+        async (yaml) => {
+          const response = await fetch('/api/v1/services/shop?reason=viewer+tries', {
+            method: 'PUT', body: yaml,
+            headers: { 'Content-Type': 'application/yaml', 'X-CSRF-Token': sessionStorage.getItem('tern.csrf') },
+          });
+          return response.status;
+        }""", original);
+    assertEquals(403, ((Number) status).intValue());
   }
 
   @Test
   @Order(4)
-  void a_viewer_can_check_a_policy_but_cannot_apply_it() {
-    logInAsViewer();
-    open("#/policy/" + SERVICE);
-    Locator text = page.locator("#policy-yaml");
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    assertThat(page.locator(".role-note")).containsText("needs the admin role");
-    assertThat(page.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Page.GetByRoleOptions().setName("Apply…")))
-        .hasCount(0);
-    assertThat(page.locator(".policy-form")).hasCount(0);
-    text.fill(text.inputValue().replace("ttl: 5", "ttl: 0"));
-    assertThat(page.locator(".validation-status")).hasText("1 problem", CHECK_WAIT);
-    screenshot("policy-viewer");
-
-    Object status = page.evaluate("async () => (await fetch('/api/v1/services/shop?reason=x', {method: 'PUT',"
-        + " headers: {'Content-Type': 'application/yaml', 'X-CSRF-Token': sessionStorage.getItem('tern.csrf')},"
-        + " body: document.getElementById('policy-yaml').value})).status");
-    assertEquals(403, ((Number) status).intValue(), "the API refuses a viewer's apply whatever the page shows");
-  }
-
-  @Test
-  @Order(5)
-  void the_editor_reads_in_a_narrow_window() {
-    logInAsAdmin();
+  void at_400_pixels_the_editor_fits_the_keyboard_can_leave_it_the_form_reorders_failover_and_a_draft_survives_leaving() {
     page.setViewportSize(400, 900);
+    logInAsAdmin();
     open("#/policy/" + SERVICE);
-    assertThat(page.locator(".validation-status")).hasText("Valid", CHECK_WAIT);
-    assertEquals(0, ((Number) page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue(),
-        "the page scrolls sideways at 400 px");
-    screenshot("policy-narrow");
-  }
+    Locator yaml = page.getByLabel("YAML");
+    assertThat(page.locator(".check-status")).hasText("Valid");
 
-  /** The backend answering EU clients now, from the API in the page's own session. */
-  private String euAnswer() {
-    String plan = page.request().get(api("/api/v1/services/" + SERVICE + "/plan")).text();
-    Matcher eu = Pattern.compile("\"zone\":\"EU\",\"mode\":\"\\w+\",\"answers\":\\[\\{\"backend\":\"([^\"]+)\"").matcher(plan);
-    assertTrue(eu.find(), plan);
-    return eu.group(1);
+    yaml.focus();
+    yaml.evaluate("t => t.setSelectionRange(0, 0)");
+    page.keyboard().press("Tab");
+    assertThat(yaml).hasValue(Pattern.compile("^  # The service"));
+    assertEquals("policy-yaml", page.evaluate("() => document.activeElement.id"), "Tab indents inside the editor");
+    page.keyboard().press("Escape");
+    page.keyboard().press("Tab");
+    assertNotEquals("policy-yaml", page.evaluate("() => document.activeElement.id"), "Escape, then Tab leaves the editor");
+
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Move azure-amsterdam up in the failover order")).click();
+    assertThat(page.locator(".backend-edit").first()).hasAttribute("data-backend", "azure-amsterdam");
+    // The first test made one EU backend a cold spare, so a weight line may stand before the priority.
+    assertThat(yaml).hasValue(Pattern.compile("address: 127\\.0\\.1\\.1\\n(    weight: 0\\n)?    priority: 2\\n"
+        + "    healthCheck: &check\\n[\\s\\S]*address: 127\\.0\\.1\\.2\\n    healthCheck: \\*check\\n(    weight: 0\\n)?"
+        + "    priority: 1\\n"));
+    assertEquals("Move azure-amsterdam down in the failover order",
+        page.evaluate("() => document.activeElement.getAttribute('aria-label')"), "focus stays with the moved backend");
+    assertThat(page.locator(".check-status")).hasText("Valid");
+
+    String reordered = yaml.inputValue();
+    String edited = "# " + "a long comment line that must scroll sideways rather than wrap ".repeat(4) + "\n" + reordered;
+    yaml.fill(edited);
+    assertThat(page.locator(".gutter .ln")).hasCount(reordered.split("\n", -1).length + 1);
+
+    open("#/overview");
+    assertThat(page.locator(".cluster-health")).isVisible();
+    open("#/policy/" + SERVICE);
+    assertThat(page.locator(".draft-notice")).isVisible();
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    assertNotEquals(edited, yaml.inputValue(), "the page opens on the applied policy");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Restore draft")).click();
+    assertThat(yaml).hasValue(edited);
+    assertThat(page.locator(".draft-notice")).isHidden();
+    Object widths = page.evaluate("""
+        () => {
+          const t = document.getElementById('policy-yaml');
+          t.scrollTop = t.scrollHeight;
+          t.dispatchEvent(new Event('scroll'));
+          return [document.documentElement.scrollWidth, t.scrollWidth > t.clientWidth,
+                  document.querySelector('.gutter').scrollTop === t.scrollTop, t.scrollTop > 0];
+        }""");
+    assertEquals(List.of(400, true, true, true), widths,
+        "[page width, long line scrolls inside the editor, gutter scrolled with the text, text scrolled]");
+    yaml.evaluate("t => { t.scrollTop = 0; t.dispatchEvent(new Event('scroll')); }");
+    assertThat(page.locator(".check-status")).hasText("Valid");
+    screenshot("policy-narrow");
   }
 }
