@@ -64,6 +64,37 @@ class TernCommandTest {
   }
 
   @Test
+  void chaos_validate_accepts_the_built_in_scenarios_and_says_when_each_runs() throws Exception {
+    try (var files = Files.list(Path.of("../docs/examples/chaos"))) {
+      String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("chaos", "validate"),
+          files.sorted().map(Path::toString)).toArray(String[]::new);
+      Run run = tern(args);
+      assertEquals(0, run.exit(), run.err());
+      assertTrue(run.out().contains("region-outage.yaml: ok, region-outage (outage by demo, next run "), run.out());
+      assertTrue(run.out().contains("vantage-partition.yaml: ok, vantage-partition (probe-partition by probe-fault, by hand only)"),
+          run.out());
+    }
+  }
+
+  @Test
+  void chaos_validate_reports_a_bad_scenario_at_its_line(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, """
+        kind: ChaosScenario
+        name: bad
+        hypothesis: nothing moves
+        targets: {regions: [aws:us-east-1]}
+        fault: {kind: outage}
+        duration: 30s
+        injector: provider-fault
+        """);
+    Run run = tern("chaos", "validate", file.toString());
+    assertEquals(1, run.exit());
+    assertTrue(run.err().contains(file + ":7:11: scenarios.bad.injector: the provider-fault injector cannot inject outage"),
+        run.err());
+  }
+
+  @Test
   void demo_refuses_a_duration_it_cannot_read_before_starting_anything() {
     Run run = tern("demo", "--duration", "soon");
     assertEquals(2, run.exit());
