@@ -2,6 +2,7 @@ package dev.tern.controlplane.api;
 
 import dev.tern.controlplane.state.AuditEntry;
 import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.controlplane.state.PlanChange;
 import dev.tern.policy.health.VantageView;
 import dev.tern.policy.routing.RoutingPlan;
 import dev.tern.policy.routing.WeightedAnswer;
@@ -56,6 +57,18 @@ final class Views {
       String after) {
     static Audit of(AuditEntry e) {
       return new Audit(e.sequence(), e.at(), e.actor(), e.action(), e.target(), e.reason(), e.before(), e.after());
+    }
+  }
+
+  /** One entry of the timeline: a new plan version, what caused it, and the audit entry it links to. */
+  @Serdeable
+  record TimelineEntry(long sequence, String service, long fromVersion, long toVersion, Instant decidedAt, String kind,
+      String cause, List<String> changes, Instant detectedAt, Long detectionToDecisionMs, Long auditSequence) {
+    static TimelineEntry of(PlanChange c) {
+      return new TimelineEntry(c.sequence(), c.service(), c.fromVersion(), c.toVersion(), c.decidedAt(), c.kind(), c.cause(),
+          c.changes(), c.detectedAt().orElse(null),
+          c.detectedAt().map(d -> java.time.Duration.between(d, c.decidedAt()).toMillis()).orElse(null),
+          c.auditSequence() == 0 ? null : c.auditSequence());
     }
   }
 

@@ -261,6 +261,24 @@ public final class CommandCodec {
         readString(in), readString(in), readString(in));
   }
 
+  static void writePlanChange(DataOutput out, PlanChange c) throws IOException {
+    out.writeLong(c.sequence());
+    writeString(out, c.service());
+    out.writeLong(c.fromVersion());
+    out.writeLong(c.toVersion());
+    writeInstant(out, c.decidedAt());
+    writeString(out, c.kind());
+    writeString(out, c.cause());
+    writeStrings(out, c.changes());
+    writeOptionalInstant(out, c.detectedAt());
+    out.writeLong(c.auditSequence());
+  }
+
+  static PlanChange readPlanChange(DataInput in) throws IOException {
+    return new PlanChange(in.readLong(), readString(in), in.readLong(), in.readLong(), readInstant(in), readString(in),
+        readString(in), readStrings(in), readOptionalInstant(in), in.readLong());
+  }
+
   static void writeString(DataOutput out, String s) throws IOException {
     byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     out.writeInt(b.length);

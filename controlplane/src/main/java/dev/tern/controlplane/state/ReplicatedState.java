@@ -6,26 +6,35 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
 
 /**
  * The state every node holds, as replayed from the Raft log. Only the state machine's apply thread
  * writes it; any thread may read. Each service's state is one immutable value replaced at once, so
  * a reader never sees half a command's effect on a service.
  *
- * <p>The audit log and failover events keep the most recent {@link #AUDIT_RETAINED} and
- * {@link #FAILOVERS_RETAINED} entries; older ones leave the state (and the next snapshot).
+ * <p>The audit log, failover events and plan changes keep the most recent {@link #AUDIT_RETAINED},
+ * {@link #FAILOVERS_RETAINED} and {@link #PLAN_CHANGES_RETAINED} entries; older ones leave the state
+ * (and the next snapshot).
  */
 public final class ReplicatedState {
 
   public static final int AUDIT_RETAINED = 10_000;
   public static final int FAILOVERS_RETAINED = 1_000;
+  public static final int PLAN_CHANGES_RETAINED = 5_000;
 
   private final ConcurrentSkipListMap<String, ServiceState> services = new ConcurrentSkipListMap<>();
   private final Deque<AuditEntry> audit = new ArrayDeque<>();
   private final Deque<FailoverEvent> failovers = new ArrayDeque<>();
+  private final Deque<PlanChange> planChanges = new ArrayDeque<>();
+  /** Per service, the audit entry of the latest operator change not yet followed by a new plan. */
+  private final Map<String, AuditEntry> pendingCauses = new HashMap<>();
+  private long planChangeSequence;
   private volatile long policyVersion;
   private volatile long auditSequence;
 
@@ -49,10 +58,34 @@ public final class ReplicatedState {
 
   /** Audit entries with a sequence above {@code after}, oldest first, at most {@code limit}. */
   public synchronized List<AuditEntry> audit(long after, int limit) {
+    return audit(after, Long.MAX_VALUE, e -> true, false, limit);
+  }
+
+  /**
+   * Audit entries with a sequence between {@code after} and {@code before} (both exclusive) that
+   * pass {@code filter}, oldest or newest first, at most {@code limit}.
+   */
+  public synchronized List<AuditEntry> audit(
+      long after, long before, Predicate<AuditEntry> filter, boolean newestFirst, int limit) {
     List<AuditEntry> out = new ArrayList<>();
-    for (AuditEntry e : audit) {
-      if (e.sequence() > after && out.size() < limit) {
+    var it = newestFirst ? audit.descendingIterator() : audit.iterator();
+    while (it.hasNext() && out.size() < limit) {
+      AuditEntry e = it.next();
+      if (e.sequence() > after && e.sequence() < before && filter.test(e)) {
         out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Plan changes with a sequence below {@code before}, of one service or all, newest first, at most {@code limit}. */
+  public synchronized List<PlanChange> planChanges(Optional<String> service, long before, int limit) {
+    List<PlanChange> out = new ArrayList<>();
+    var it = planChanges.descendingIterator();
+    while (it.hasNext() && out.size() < limit) {
+      PlanChange c = it.next();
+      if (c.sequence() < before && service.map(c.service()::equals).orElse(true)) {
+        out.add(c);
       }
     }
     return out;
@@ -96,6 +129,51 @@ public final class ReplicatedState {
     return entry;
   }
 
+  /** Remembers an operator change to a service as the cause of its next plan change. */
+  synchronized void pendingCause(String service, AuditEntry entry) {
+    pendingCauses.put(service, entry);
+  }
+
+  /** The operator change waiting for a plan change of {@code service}, removed as it is taken. */
+  synchronized Optional<AuditEntry> takePendingCause(String service) {
+    return Optional.ofNullable(pendingCauses.remove(service));
+  }
+
+  synchronized void forgetPendingCause(String service) {
+    pendingCauses.remove(service);
+  }
+
+  synchronized PlanChange planChange(String service, long fromVersion, long toVersion, java.time.Instant decidedAt,
+      String kind, String cause, List<String> changes, Optional<java.time.Instant> detectedAt, long auditSequence) {
+    PlanChange change = new PlanChange(++planChangeSequence, service, fromVersion, toVersion, decidedAt, kind, cause,
+        changes, detectedAt, auditSequence);
+    planChanges.addLast(change);
+    while (planChanges.size() > PLAN_CHANGES_RETAINED) {
+      planChanges.removeFirst();
+    }
+    return change;
+  }
+
+  synchronized List<PlanChange> allPlanChanges() {
+    return List.copyOf(planChanges);
+  }
+
+  synchronized long planChangeSequence() {
+    return planChangeSequence;
+  }
+
+  synchronized Map<String, AuditEntry> allPendingCauses() {
+    return Map.copyOf(pendingCauses);
+  }
+
+  synchronized void restorePlanChanges(long sequence, List<PlanChange> changes, Map<String, AuditEntry> pending) {
+    planChanges.clear();
+    planChanges.addAll(changes);
+    planChangeSequence = sequence;
+    pendingCauses.clear();
+    pendingCauses.putAll(pending);
+  }
+
   synchronized void restoreAudit(long sequence, List<AuditEntry> entries) {
     audit.clear();
     audit.addAll(entries);
@@ -126,6 +204,9 @@ public final class ReplicatedState {
     services.clear();
     audit.clear();
     failovers.clear();
+    planChanges.clear();
+    pendingCauses.clear();
+    planChangeSequence = 0;
     policyVersion = 0;
     auditSequence = 0;
   }

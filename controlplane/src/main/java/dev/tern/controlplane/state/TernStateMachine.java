@@ -11,6 +11,7 @@ import dev.tern.controlplane.state.ServiceState.Drain;
 import dev.tern.policy.model.Backend;
 import dev.tern.policy.model.Policy;
 import dev.tern.policy.model.Service;
+import dev.tern.policy.routing.PlanDiff;
 import dev.tern.policy.routing.RoutingPlan;
 import dev.tern.policy.validation.PolicyValidator;
 import dev.tern.policy.yaml.ParsedPolicy;
@@ -112,8 +113,8 @@ public final class TernStateMachine implements StateMachine {
     state.put(new ServiceState(c.name(), c.yaml(), service, version, drains, verdicts,
         before.flatMap(ServiceState::plan)));
     state.policyVersion(version);
-    state.audit(c.at(), c.actor(), before.isPresent() ? "service.replace" : "service.create", c.name(),
-        c.reason(), before.map(ServiceState::yaml).orElse(""), c.yaml());
+    state.pendingCause(c.name(), state.audit(c.at(), c.actor(), before.isPresent() ? "service.replace" : "service.create",
+        c.name(), c.reason(), before.map(ServiceState::yaml).orElse(""), c.yaml()));
     return new ApplyResult.Applied(version);
   }
 
@@ -132,6 +133,7 @@ public final class TernStateMachine implements StateMachine {
     }
     long version = state.policyVersion() + 1;
     state.remove(c.name());
+    state.forgetPendingCause(c.name());
     state.policyVersion(version);
     state.audit(c.at(), c.actor(), "service.delete", c.name(), c.reason(), before.get().yaml(), "");
     return new ApplyResult.Applied(version);
@@ -150,9 +152,9 @@ public final class TernStateMachine implements StateMachine {
       drains.remove(c.backend());
     }
     state.put(s.get().withDrains(drains));
-    state.audit(c.at(), c.actor(), c.drained() ? "backend.drain" : "backend.undrain",
+    state.pendingCause(c.service(), state.audit(c.at(), c.actor(), c.drained() ? "backend.drain" : "backend.undrain",
         c.service() + "/" + c.backend(), c.reason(), was ? "drained" : "in service",
-        c.drained() ? "drained" : "in service");
+        c.drained() ? "drained" : "in service"));
     return new ApplyResult.Applied(0);
   }
 
@@ -198,7 +200,43 @@ public final class TernStateMachine implements StateMachine {
     }
     state.put(s.get().withPlan(plan));
     c.failover().ifPresent(state::failover);
+    recordPlanChange(c, s.get().plan());
     return new ApplyResult.Applied(plan.version());
+  }
+
+  /**
+   * Adds the plan change to the timeline with its cause: a failover or failback (audited here, so
+   * the timeline can link to it), else the operator change that preceded it, else the engine.
+   */
+  private void recordPlanChange(PublishPlan c, Optional<RoutingPlan> previous) {
+    RoutingPlan plan = c.plan();
+    PlanDiff diff = PlanDiff.between(previous, plan);
+    Optional<AuditEntry> pending = state.takePendingCause(plan.service());
+    if (diff.isEmpty()) {
+      return;
+    }
+    List<String> changes = diff.render().lines().skip(1).map(String::strip).toList();
+    long from = previous.map(RoutingPlan::version).orElse(0L);
+    if (c.failover().isPresent()) {
+      FailoverEvent f = c.failover().get();
+      boolean back = f.failed().stream().noneMatch(x -> x.endsWith(" UNHEALTHY"));
+      String kind = back ? "failback" : "failover";
+      String cause = "health: " + String.join(", ", f.failed())
+          + (f.seenBy().isEmpty() ? "" : " (seen by " + String.join(", ", f.seenBy()) + ")");
+      AuditEntry entry = state.audit(c.at(), c.actor(), "plan." + kind, plan.service(), cause, "", String.join("\n", changes));
+      state.planChange(plan.service(), from, plan.version(), plan.decidedAt(), kind, cause, changes,
+          Optional.ofNullable(f.detectedAt()), entry.sequence());
+    } else if (pending.isPresent()) {
+      AuditEntry e = pending.get();
+      String kind = e.action().startsWith("backend.") ? e.action().substring("backend.".length()) : "policy";
+      state.planChange(plan.service(), from, plan.version(), plan.decidedAt(), kind,
+          e.actor() + ": " + e.action() + " " + e.target() + " (" + e.reason() + ")", changes, Optional.empty(), e.sequence());
+    } else {
+      state.planChange(plan.service(), from, plan.version(), plan.decidedAt(), "engine",
+          "the routing method: " + plan.zones().stream().filter(z -> diff.changes().stream().anyMatch(x -> x.zone().equals(z.zone())))
+              .flatMap(z -> z.explanation().stream().filter(l -> !l.startsWith("residency:")).limit(1)).findFirst()
+              .orElse("re-decided"), changes, Optional.empty(), 0);
+    }
   }
 
   @Override
@@ -236,6 +274,19 @@ public final class TernStateMachine implements StateMachine {
     out.writeInt(failovers.size());
     for (FailoverEvent e : failovers) {
       CommandCodec.writeFailover(out, e);
+    }
+    // Appended after the failovers: a snapshot written before plan changes existed ends above.
+    List<PlanChange> changes = state.allPlanChanges();
+    out.writeLong(state.planChangeSequence());
+    out.writeInt(changes.size());
+    for (PlanChange change : changes) {
+      CommandCodec.writePlanChange(out, change);
+    }
+    Map<String, AuditEntry> pending = new java.util.TreeMap<>(state.allPendingCauses());
+    out.writeInt(pending.size());
+    for (Map.Entry<String, AuditEntry> e : pending.entrySet()) {
+      CommandCodec.writeString(out, e.getKey());
+      CommandCodec.writeAudit(out, e.getValue());
     }
   }
 
@@ -279,5 +330,22 @@ public final class TernStateMachine implements StateMachine {
       failovers.add(CommandCodec.readFailover(in));
     }
     state.restoreFailovers(failovers);
+    long planChangeSequence;
+    try {
+      planChangeSequence = in.readLong();
+    } catch (java.io.EOFException olderSnapshot) {
+      return; // Written before plan changes were kept: the timeline starts empty.
+    }
+    int changeCount = in.readInt();
+    List<PlanChange> changes = new ArrayList<>(changeCount);
+    for (int i = 0; i < changeCount; i++) {
+      changes.add(CommandCodec.readPlanChange(in));
+    }
+    int pendingCount = in.readInt();
+    Map<String, AuditEntry> pending = new HashMap<>();
+    for (int i = 0; i < pendingCount; i++) {
+      pending.put(CommandCodec.readString(in), CommandCodec.readAudit(in));
+    }
+    state.restorePlanChanges(planChangeSequence, changes, pending);
   }
 }
