@@ -55,17 +55,17 @@ class ControlPlaneApiTest {
     return http.get(path, "Authorization", TestCredentials.bearer(Role.VIEWER));
   }
 
-  private void awaitBody(String path, String fragment) {
-    await(() -> get(path).body(), fragment);
+  private String awaitBody(String path, String fragment) {
+    return await(() -> get(path).body(), fragment);
   }
 
-  private static void await(Supplier<String> body, String fragment) {
+  private static String await(Supplier<String> body, String fragment) {
     Instant deadline = Instant.now().plusSeconds(10);
     String last = "";
     while (Instant.now().isBefore(deadline)) {
       last = body.get();
       if (last.contains(fragment)) {
-        return;
+        return last;
       }
       try {
         Thread.sleep(50);
@@ -156,6 +156,13 @@ class ControlPlaneApiTest {
     assertEquals(200, drained.statusCode(), drained.body());
     assertTrue(drained.body().contains("\"reason\":\"kernel upgrade\""), drained.body());
     awaitBody("/api/v1/services/cdn/plan", "fra left out: drained by an operator");
+    String timeline = awaitBody("/api/v1/timeline?service=cdn", "\"kind\":\"drain\"");
+    assertTrue(timeline.contains("backend.drain cdn/fra (kernel upgrade)"), timeline);
+    assertTrue(timeline.indexOf("\"kind\":\"drain\"") < timeline.indexOf("\"kind\":\"policy\""), "newest first: " + timeline);
+    String drains = get("/api/v1/audit?action=backend.&target=cdn/&q=KERNEL&newestFirst=true").body();
+    assertTrue(drains.startsWith("[{") && drains.contains("\"reason\":\"kernel upgrade\""), drains);
+    assertTrue(!drains.contains("service.create"), drains);
+    assertEquals("[]", get("/api/v1/audit?actor=nobody").body());
     HttpResponse<String> missing = http.send("PUT", "/api/v1/services/cdn/backends/nope/drain?reason=x", null, "",
         "Authorization", TestCredentials.bearer(Role.OPERATOR));
     assertEquals(404, missing.statusCode());
