@@ -3,9 +3,11 @@
 // A page's hash may carry one argument after its own, e.g. #/service/shop: context.param.
 
 import { ApiError, get, logIn, logOut } from './api.js';
+import { renderAudit } from './audit.js';
 import { renderOverview } from './overview.js';
 import { renderPolicy } from './policy.js';
 import { renderService } from './service.js';
+import { renderTimeline } from './timeline.js';
 import { renderWhatIf } from './what-if.js';
 import { renderWorld } from './world.js';
 
@@ -15,8 +17,8 @@ const PAGES = [
   { hash: '#/service', title: 'Service', render: renderService },
   { hash: '#/policy', title: 'Policy editor', render: renderPolicy },
   { hash: '#/what-if', title: 'What-if', render: renderWhatIf },
-  { hash: '#/timeline', title: 'Timeline' },
-  { hash: '#/audit', title: 'Audit' },
+  { hash: '#/timeline', title: 'Timeline', render: renderTimeline },
+  { hash: '#/audit', title: 'Audit', render: renderAudit },
   { hash: '#/chaos', title: 'Chaos' },
   { hash: '#/alerts', title: 'Alerts' },
 ];
