@@ -161,6 +161,16 @@ class PolicyEditorBrowserTest extends DemoWorldBrowserTest {
     assertNotNull(entry, "the audit log holds the change with its reason");
     assertEquals(world.credentials().consoleUser(), entry.get("actor"));
     assertEquals(expected, entry.get("after"), "the audit entry keeps the new YAML");
+
+    // And in the console's audit log, with the change as a diff.
+    open("#/audit");
+    Locator row = page.locator("tr[data-sequence]", new Page.LocatorOptions().setHasText(reason));
+    assertThat(row.locator(".action")).hasText("service.replace");
+    row.locator("button.diff-toggle").click();
+    Locator added = page.locator("#audit-diff-" + row.getAttribute("data-sequence") + " .diff-added");
+    assertThat(added.filter(new Locator.FilterOptions().setHasText("weight: 0"))).hasCount(1);
+    assertThat(added.filter(new Locator.FilterOptions().setHasText("method: weighted"))).hasCount(1);
+    screenshot("policy-applied-audit");
   }
 
   @Test
