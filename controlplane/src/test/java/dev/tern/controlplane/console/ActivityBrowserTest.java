@@ -125,9 +125,7 @@ class ActivityBrowserTest extends DemoWorldBrowserTest {
       open(hash);
       assertThat(page.locator(".live")).hasText("live");
       assertThat(page.locator(hash.equals("#/timeline") ? ".timeline-entry" : "tr[data-sequence]").first()).isVisible();
-      assertEquals(0, ((Number) page.evaluate(
-          "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue(),
-          hash + " scrolls sideways at 400 px");
+      assertNoSidewaysScroll(hash);
       screenshot(hash.substring(2) + "-narrow");
     }
   }
@@ -139,14 +137,6 @@ class ActivityBrowserTest extends DemoWorldBrowserTest {
         + " : {'X-CSRF-Token': sessionStorage.getItem('tern.csrf')}, body: yaml || undefined})).status",
         List.of(method, path, yamlBody == null ? "" : yamlBody.get("yaml")));
     return ((Number) status).intValue();
-  }
-
-  /** The backend answering EU clients now. */
-  private String euAnswer() {
-    String plan = page.request().get(api("/api/v1/services/" + SERVICE + "/plan")).text();
-    Matcher eu = Pattern.compile("\"zone\":\"EU\",\"mode\":\"\\w+\",\"answers\":\\[\\{\"backend\":\"([^\"]+)\"").matcher(plan);
-    assertTrue(eu.find(), plan);
-    return eu.group(1);
   }
 
   private Region regionOf(String backend) {

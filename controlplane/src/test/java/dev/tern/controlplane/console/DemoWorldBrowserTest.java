@@ -1,5 +1,6 @@
 package dev.tern.controlplane.console;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.Browser;
@@ -96,6 +97,19 @@ abstract class DemoWorldBrowserTest {
   /** Goes to a page of the console by its hash, e.g. {@code #/service/shop}, without reloading. */
   void open(String hash) {
     page.evaluate("hash => { location.hash = hash; }", hash);
+  }
+
+  /** The backend answering the demo's EU clients now, read through the page's own session. */
+  String euAnswer() {
+    return (String) page.evaluate("async () => (await (await fetch('/api/v1/services/" + SERVICE + "/plan')).json())"
+        + ".zones.find((z) => z.zone === 'EU').answers[0].backend");
+  }
+
+  /** Fails when the page is wider than the window: the console must read in a narrow window. */
+  void assertNoSidewaysScroll(String what) {
+    int overflow = ((Number) page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue();
+    assertEquals(0, overflow, what + " scrolls sideways at " + page.viewportSize().width + " px");
   }
 
   /** A full-page screenshot, target/screenshots/console-{name}.png. */

@@ -123,11 +123,7 @@ class PolicyEditorBrowserTest extends DemoWorldBrowserTest {
     String weighted = original.replace("  method: latency\n  tolerance: 20ms\n", "  method: weighted\n");
     yaml.fill(weighted);
     assertThat(page.locator(".check-status")).hasText("Valid");
-    String spare = (String) page.evaluate("""
-        async () => {
-          const plan = await (await fetch('/api/v1/services/shop/plan')).json();
-          return plan.zones.find((z) => z.zone === 'EU').answers[0].backend;
-        }""");
+    String spare = euAnswer();
     page.getByLabel("Weight of " + spare).fill("0");
     assertThat(yaml).hasValue(Pattern.compile("- name: " + spare + "\\n(    .*\\n)*?    weight: 0\\n"));
     String expected = yaml.inputValue();

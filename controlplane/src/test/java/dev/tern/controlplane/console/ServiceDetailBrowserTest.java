@@ -1,7 +1,6 @@
 package dev.tern.controlplane.console;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.microsoft.playwright.Locator;
@@ -121,10 +120,9 @@ class ServiceDetailBrowserTest extends DemoWorldBrowserTest {
     assertThat(page.locator(".backend-card")).hasCount(6);
     assertThat(page.locator(".backend-card button")).hasCount(0);
     assertThat(page.locator(".zone-card")).hasCount(4);
-    Object overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
     assertThat(page.locator("#error")).isHidden();
     screenshot("service-viewer-narrow");
-    assertEquals(0, ((Number) overflow).intValue(), "the page scrolls sideways at 400 px");
+    assertNoSidewaysScroll("the service page");
   }
 
   @Test

@@ -12,7 +12,6 @@ import com.microsoft.playwright.Page;
 import dev.tern.policy.geo.Region;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -50,7 +49,7 @@ class WorldAndWhatIfBrowserTest extends DemoWorldBrowserTest {
     screenshot("world");
 
     page.setViewportSize(400, 900);
-    assertNoPageScroll();
+    assertNoSidewaysScroll("the world page");
     screenshot("world-400");
   }
 
@@ -77,7 +76,7 @@ class WorldAndWhatIfBrowserTest extends DemoWorldBrowserTest {
   @Order(3)
   void failing_the_eu_zones_backend_shows_eu_moving_to_another_eu_backend_with_residency_stated() {
     logInAsAdmin();
-    String current = currentEuBackend();
+    String current = euAnswer();
     open("#/what-if");
     page.locator("input[value=\"shop/" + current + "\"]").check();
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show what would happen")).click();
@@ -93,11 +92,11 @@ class WorldAndWhatIfBrowserTest extends DemoWorldBrowserTest {
     assertThat(page.locator(".wi-note")).containsText("Nothing was changed");
     assertThat(page.locator(".wi-diff")).containsText("- " + current);
     assertThat(page.locator("#error")).isHidden();
-    assertEquals(current, currentEuBackend(), "the what-if changed the plan");
+    assertEquals(current, euAnswer(), "the what-if changed the plan");
     screenshot("what-if");
 
     page.setViewportSize(400, 900);
-    assertNoPageScroll();
+    assertNoSidewaysScroll("the what-if page");
     screenshot("what-if-400");
   }
 
@@ -129,23 +128,5 @@ class WorldAndWhatIfBrowserTest extends DemoWorldBrowserTest {
     assertThat(page.locator("input[data-kind=backend]")).hasCount(6);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show what would happen")).click();
     assertThat(page.locator(".wi-status")).hasText("Choose at least one backend, region or cloud to fail.");
-  }
-
-  @SuppressWarnings("unchecked")
-  private String currentEuBackend() {
-    List<Map<String, Object>> plans = (List<Map<String, Object>>) page.evaluate(
-        "() => fetch('/api/v1/plans', { headers: { Accept: 'application/json' } }).then(r => r.json())");
-    Map<String, Object> shop = plans.stream().filter(p -> SERVICE.equals(p.get("service"))).findFirst().orElseThrow();
-    Map<String, Object> eu = ((List<Map<String, Object>>) shop.get("zones")).stream()
-        .filter(z -> "EU".equals(z.get("zone"))).findFirst().orElseThrow();
-    List<Map<String, Object>> answers = (List<Map<String, Object>>) eu.get("answers");
-    assertEquals(1, answers.size(), answers.toString());
-    return (String) answers.getFirst().get("backend");
-  }
-
-  private void assertNoPageScroll() {
-    page.waitForTimeout(300);
-    Number width = (Number) page.evaluate("() => document.documentElement.scrollWidth");
-    assertTrue(width.intValue() <= 400, "the page scrolls sideways at 400 px: " + width);
   }
 }
