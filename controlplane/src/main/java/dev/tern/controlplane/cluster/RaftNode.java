@@ -27,6 +27,10 @@ import org.jgroups.raft.RaftHandle;
  */
 public final class RaftNode implements AutoCloseable {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RaftNode.class.getName());
+  /** How long a new leader's first entry may take; it only speeds up commits, so failing it costs nothing. */
+  private static final Duration OPEN_TERM_TIMEOUT = Duration.ofSeconds(5);
+
   /** The command was not committed: no leader, lost leadership, or the deadline passed. Retry. */
   public static final class NotCommittedException extends RuntimeException {
     NotCommittedException(String message, Throwable cause) {
@@ -61,10 +65,28 @@ public final class RaftNode implements AutoCloseable {
     boolean now = role == Role.Leader;
     if (now != leader) {
       leader = now;
+      if (now) {
+        openTerm();
+      }
       for (Consumer<Boolean> l : leadershipListeners) {
         l.accept(now);
       }
     }
+  }
+
+  /**
+   * Commits a no-op entry of the new term, off the role listener's thread, so that everything
+   * acknowledged under the previous leader commits now rather than with the next write. A failure
+   * only delays that until the next write, so it is logged, not thrown.
+   */
+  private void openTerm() {
+    Thread.ofVirtual().name("tern-open-term").start(() -> {
+      try {
+        submit(new Command.OpenTerm("raft", java.time.Instant.now(), config.nodeId()), OPEN_TERM_TIMEOUT).join();
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "the new term's first entry was not committed: " + e.getMessage());
+      }
+    });
   }
 
   /** Called with {@code true} when this node becomes leader and {@code false} when it stops being one. */

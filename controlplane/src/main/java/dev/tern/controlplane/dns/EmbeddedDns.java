@@ -96,7 +96,8 @@ public final class EmbeddedDns implements AutoCloseable {
   }
 
   private void applied(Command command) {
-    if (command instanceof Command.RecordVerdicts || command instanceof Command.RecordMembership) {
+    if (command instanceof Command.RecordVerdicts || command instanceof Command.RecordMembership
+        || command instanceof Command.OpenTerm) {
       return;
     }
     if (rebuildQueued.compareAndSet(false, true)) {

@@ -28,6 +28,7 @@ public sealed interface Command {
     public static final short RECORD_VERDICTS = 4;
     public static final short PUBLISH_PLAN = 5;
     public static final short RECORD_MEMBERSHIP = 6;
+    public static final short OPEN_TERM = 7;
 
     private Ids() {}
   }
@@ -41,6 +42,7 @@ public sealed interface Command {
       case RecordVerdicts c -> Ids.RECORD_VERDICTS;
       case PublishPlan c -> Ids.PUBLISH_PLAN;
       case RecordMembership c -> Ids.RECORD_MEMBERSHIP;
+      case OpenTerm c -> Ids.OPEN_TERM;
     };
   }
 
@@ -110,6 +112,18 @@ public sealed interface Command {
       List<String> downVantages) {
     public VerdictRecord {
       downVantages = List.copyOf(downVantages);
+    }
+  }
+
+  /**
+   * A new leader's first entry. Raft lets a leader count replicas only for entries of its own term,
+   * so an entry acknowledged under the previous leader is committed (and applied on every node,
+   * the new leader included) only once the new leader commits something of its own. Committing
+   * this at once means no acknowledged write waits for the next real one. It changes no state.
+   */
+  record OpenTerm(String actor, Instant at, String leader) implements Command {
+    public OpenTerm {
+      Objects.requireNonNull(leader, "leader");
     }
   }
 }

@@ -86,6 +86,7 @@ public final class CommandCodec {
           writeString(out, c.action());
           writeString(out, c.member());
         }
+        case Command.OpenTerm c -> writeString(out, c.leader());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -97,7 +98,7 @@ public final class CommandCodec {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
     short id = in.readShort();
     byte version = in.readByte();
-    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.RECORD_MEMBERSHIP) {
+    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.OPEN_TERM) {
       throw new UnknownCommandException("unknown command id " + id + "; was this log written by a newer Tern?");
     }
     if (version != 1) {
@@ -126,6 +127,7 @@ public final class CommandCodec {
       }
       case Command.Ids.RECORD_MEMBERSHIP ->
           new RecordMembership(actor, at, readString(in), readString(in), readString(in));
+      case Command.Ids.OPEN_TERM -> new Command.OpenTerm(actor, at, readString(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }

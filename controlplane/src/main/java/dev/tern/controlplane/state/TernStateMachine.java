@@ -84,6 +84,7 @@ public final class TernStateMachine implements StateMachine {
         state.audit(c.at(), c.actor(), "membership." + c.action(), c.member(), c.reason(), "", "");
         yield new ApplyResult.Applied(0);
       }
+      case Command.OpenTerm c -> new ApplyResult.Applied(0);
     };
   }
 

@@ -58,7 +58,8 @@ class TernStateMachineTest {
             Optional.of(T.minusSeconds(60)), "2 of 3 vantage points see it down", List.of("aws:us-east-1", "gcp:europe-west1")))),
         new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.of(new FailoverEvent("shop", 1, 2,
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
-        new Command.RecordMembership("ada", T, "grow", "add", "n4"));
+        new Command.RecordMembership("ada", T, "grow", "add", "n4"),
+        new Command.OpenTerm("raft", T, "n2"));
   }
 
   @ParameterizedTest
@@ -121,7 +122,8 @@ class TernStateMachineTest {
         new Command.PublishPlan("decision-loop", T, 0, plan("shop", 1), Optional.empty()),
         new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.of(new FailoverEvent("shop", 1, 2,
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
-        new Command.RecordMembership("ada", T, "grow", "add", "n4"));
+        new Command.RecordMembership("ada", T, "grow", "add", "n4"),
+        new Command.OpenTerm("raft", T, "n2"));
   }
 
   private static byte[] snapshot(TernStateMachine sm) throws Exception {
