@@ -1,0 +1,63 @@
+package dev.tern.chaos.verdict;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the cluster did during one run, as the runner recorded it from the replicated state: when
+ * the fault went in and came out, which backends it hit, every plan committed, every page, and
+ * each backend's jurisdiction. The verdicts are computed from this alone, so a report can be
+ * recomputed and explained from its evidence.
+ *
+ * @param plansBefore the plan of each affected service in force at the injection
+ * @param plans every plan committed from the injection to the end, in commit order
+ * @param healedAt when the fault was reverted; empty if it never was (the run was cut short)
+ * @param jurisdictions {@code service/backend} → jurisdiction code, for the residency check
+ */
+public record RunRecord(
+    Instant injectedAt,
+    Optional<Instant> healedAt,
+    Instant endedAt,
+    Set<String> targets,
+    List<PlanSeen> plansBefore,
+    List<PlanSeen> plans,
+    List<PageSeen> pages,
+    Map<String, String> jurisdictions) {
+
+  public RunRecord {
+    Objects.requireNonNull(injectedAt, "injectedAt");
+    Objects.requireNonNull(healedAt, "healedAt");
+    Objects.requireNonNull(endedAt, "endedAt");
+    targets = Set.copyOf(targets);
+    plansBefore = List.copyOf(plansBefore);
+    plans = List.copyOf(plans);
+    pages = List.copyOf(pages);
+    jurisdictions = Map.copyOf(jurisdictions);
+  }
+
+  /** One committed plan of one service: per client zone, the backends answering. */
+  public record PlanSeen(Instant committedAt, String service, long version, Map<String, List<String>> answers) {
+    public PlanSeen {
+      Objects.requireNonNull(committedAt, "committedAt");
+      answers = Map.copyOf(answers);
+    }
+
+    /** The {@code service/backend} names this plan answers with, in any zone. */
+    public Set<String> backends() {
+      return answers.values().stream().flatMap(List::stream).map(b -> service + "/" + b)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+  }
+
+  /** One incident paged for a service: when it opened and, if it did, when it resolved. */
+  public record PageSeen(String service, Instant openedAt, Optional<Instant> resolvedAt, boolean fromChaos) {
+    public PageSeen {
+      Objects.requireNonNull(openedAt, "openedAt");
+      Objects.requireNonNull(resolvedAt, "resolvedAt");
+    }
+  }
+}
