@@ -106,6 +106,8 @@ function renderEditor(main, { me, fail, param: name }) {
 
   let stopped = false;
   let serverYaml = null;
+  /** The policy version this page last saw; Apply is refused by the server if it moved on unseen. */
+  let seenVersion = null;
   let checkSeq = 0;
   let checkTimer = null;
   /** The text the last answer was about, and whether it was valid. */
@@ -414,6 +416,7 @@ function renderEditor(main, { me, fail, param: name }) {
   /** Shows the applied policy as the text to edit. */
   function adopt(service) {
     serverYaml = service.yaml;
+    seenVersion = service.policyVersion;
     meta.textContent = `${service.hostname} · policy version ${service.policyVersion}`;
     textarea.value = serverYaml;
     shownLines = 0;
@@ -447,6 +450,7 @@ function renderEditor(main, { me, fail, param: name }) {
         return true;
       } else {
         serverYaml = service.yaml;
+        seenVersion = service.policyVersion;
         meta.textContent = `${service.hostname} · policy version ${service.policyVersion}`;
         changedAway.textContent = `The applied policy changed (now version ${service.policyVersion}) while you `
           + 'were editing; Apply would replace it with your text.';
@@ -508,7 +512,8 @@ function renderEditor(main, { me, fail, param: name }) {
       applyButton.disabled = true;
       applyError.hidden = true;
       try {
-        const outcome = await request('PUT', `${servicePath}?reason=${encodeURIComponent(reason)}`, text, YAML);
+        const outcome = await request('PUT',
+          `${servicePath}?reason=${encodeURIComponent(reason)}&ifPolicyVersion=${seenVersion}`, text, YAML);
         sessionStorage.removeItem(draftKey);
         await adopt(await get(servicePath));
         applied.textContent = `Applied as policy version ${outcome.policyVersion}`;

@@ -94,12 +94,13 @@ final class ServicesController {
   /**
    * Creates or replaces a service from one {@code kind: Service} YAML document. With {@code
    * dryRun=true} nothing is committed: the answer says whether the policy is valid and how the
-   * plan would change.
+   * plan would change. With {@code ifPolicyVersion=N} the change applies only if the service is still
+   * at version N (0: it must not exist yet); otherwise 409, and nothing changes.
    */
   @Put(uri = "/{name}", consumes = {PolicyValidationController.APPLICATION_YAML, MediaType.TEXT_PLAIN})
   @RequiresRole(Role.ADMIN)
   Outcome put(String name, @Body String yaml, @Nullable @QueryValue String reason,
-      @Nullable @QueryValue Boolean dryRun, Caller caller) {
+      @Nullable @QueryValue Boolean dryRun, @Nullable @QueryValue Long ifPolicyVersion, Caller caller) {
     List<Violation> violations = new ArrayList<>();
     Optional<Service> service = parseOne(name, yaml, violations);
     List<PolicyValidationController.ViolationView> views =
@@ -116,7 +117,12 @@ final class ServicesController {
     if (Boolean.TRUE.equals(dryRun)) {
       return new Outcome(true, false, null, views, diff);
     }
-    long version = writes.commit(new Command.PutService(caller.name(), writes.now(), Writes.requireReason(reason), name, yaml));
+    if (ifPolicyVersion != null && ifPolicyVersion < 0) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, "ifPolicyVersion is the service's policy version the edit"
+          + " was made on (0 for a new service), got " + ifPolicyVersion);
+    }
+    long version = writes.commit(new Command.PutService(caller.name(), writes.now(), Writes.requireReason(reason), name, yaml,
+        ifPolicyVersion == null ? Command.PutService.ANY_VERSION : ifPolicyVersion));
     return new Outcome(true, true, version, views, diff);
   }
 

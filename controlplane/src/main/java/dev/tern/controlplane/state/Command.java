@@ -46,7 +46,7 @@ public sealed interface Command {
     };
   }
 
-  /** Version of this command's encoding; every command is at its first. */
+  /** Version of this command's encoding: the first, unless the command says otherwise. */
   default byte version() {
     return 1;
   }
@@ -57,12 +57,31 @@ public sealed interface Command {
   /** Who asked: an API principal's name, or {@code decision-loop}. */
   String actor();
 
-  /** Creates or replaces one service's policy, written as one YAML {@code kind: Service} document. */
-  record PutService(String actor, Instant at, String reason, String name, String yaml) implements Command {
+  /**
+   * Creates or replaces one service's policy, written as one YAML {@code kind: Service} document.
+   *
+   * @param ifVersion apply only if the service is at this policy version (0: it must not exist
+   *     yet), so an edit made on a stale copy is refused instead of silently undoing someone
+   *     else's; {@link #ANY_VERSION} applies whatever the version. Version 2 of the encoding; a
+   *     version 1 entry replays as {@code ANY_VERSION}.
+   */
+  record PutService(String actor, Instant at, String reason, String name, String yaml, long ifVersion) implements Command {
+    public static final long ANY_VERSION = -1;
+
     public PutService {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(yaml, "yaml");
       Objects.requireNonNull(reason, "reason");
+    }
+
+    /** A put that applies whatever the service's current version. */
+    public PutService(String actor, Instant at, String reason, String name, String yaml) {
+      this(actor, at, reason, name, yaml, ANY_VERSION);
+    }
+
+    @Override
+    public byte version() {
+      return 2;
     }
   }
 

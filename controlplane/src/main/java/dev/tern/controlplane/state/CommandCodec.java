@@ -56,6 +56,7 @@ public final class CommandCodec {
           writeString(out, c.reason());
           writeString(out, c.name());
           writeString(out, c.yaml());
+          out.writeLong(c.ifVersion());
         }
         case DeleteService c -> {
           writeString(out, c.reason());
@@ -101,13 +102,16 @@ public final class CommandCodec {
     if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.OPEN_TERM) {
       throw new UnknownCommandException("unknown command id " + id + "; was this log written by a newer Tern?");
     }
-    if (version != 1) {
+    byte newest = id == Command.Ids.PUT_SERVICE ? (byte) 2 : (byte) 1;
+    if (version < 1 || version > newest) {
       throw new UnknownCommandException("command " + id + " version " + version + " is newer than this node");
     }
     String actor = readString(in);
     Instant at = readInstant(in);
     return switch (id) {
-      case Command.Ids.PUT_SERVICE -> new PutService(actor, at, readString(in), readString(in), readString(in));
+      case Command.Ids.PUT_SERVICE -> version == 1
+          ? new PutService(actor, at, readString(in), readString(in), readString(in))
+          : new PutService(actor, at, readString(in), readString(in), readString(in), in.readLong());
       case Command.Ids.DELETE_SERVICE -> new DeleteService(actor, at, readString(in), readString(in));
       case Command.Ids.SET_DRAIN ->
           new SetDrain(actor, at, readString(in), readString(in), readString(in), in.readBoolean());

@@ -102,6 +102,11 @@ public final class TernStateMachine implements StateMachine {
       }
     }
     Optional<ServiceState> before = state.service(c.name());
+    long current = before.map(ServiceState::policyVersion).orElse(0L);
+    if (c.ifVersion() != PutService.ANY_VERSION && c.ifVersion() != current) {
+      return new ApplyResult.Rejected("the policy of " + c.name() + " is at version " + current + ", not "
+          + c.ifVersion() + ": it changed since this edit was loaded; load it again and reapply the change");
+    }
     long version = state.policyVersion() + 1;
     Map<String, Drain> drains = new HashMap<>();
     Map<String, VerdictRecord> verdicts = new HashMap<>();

@@ -100,6 +100,19 @@ class ControlPlaneApiTest {
   }
 
   @Test
+  void an_edit_made_on_a_stale_copy_is_refused_with_409_and_changes_nothing() {
+    assertEquals(200, put("cart", yaml("cart"), "?reason=launch&ifPolicyVersion=0", Role.ADMIN).statusCode());
+    long version = Long.parseLong(get("/api/v1/services/cart").body().replaceAll(".*\"policyVersion\":(\\d+).*", "$1"));
+    assertEquals(200, put("cart", yaml("cart").replace("192.0.2.20", "192.0.2.21"),
+        "?reason=mine&ifPolicyVersion=" + version, Role.ADMIN).statusCode());
+    HttpResponse<String> stale = put("cart", yaml("cart"), "?reason=theirs&ifPolicyVersion=" + version, Role.ADMIN);
+    assertEquals(409, stale.statusCode(), stale.body());
+    assertTrue(stale.body().contains("it changed since this edit was loaded"), stale.body());
+    assertTrue(get("/api/v1/services/cart").body().contains("192.0.2.21"), "the stale edit changed nothing");
+    assertEquals(400, put("cart", yaml("cart"), "?reason=x&ifPolicyVersion=-5", Role.ADMIN).statusCode());
+  }
+
+  @Test
   void an_invalid_policy_is_refused_with_its_violations_and_a_foreign_name_is_refused() {
     HttpResponse<String> bad = put("broken", yaml("broken").replace("weight", "wieght")
         .replace("priority: 2", "priority: 3"), "?reason=x", Role.ADMIN);

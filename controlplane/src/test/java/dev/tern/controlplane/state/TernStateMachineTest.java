@@ -74,8 +74,33 @@ class TernStateMachineTest {
     byte[] unknown = {0, 99, 1, 0, 0, 0, 0};
     assertThrows(CommandCodec.UnknownCommandException.class, () -> CommandCodec.decode(unknown, 0, unknown.length));
     byte[] newer = CommandCodec.encode(everyCommand().findFirst().orElseThrow());
-    newer[2] = 2;
+    newer[2] = 3;
     assertThrows(CommandCodec.UnknownCommandException.class, () -> CommandCodec.decode(newer, 0, newer.length));
+  }
+
+  @Test
+  void a_put_service_from_an_older_log_replays_as_applying_whatever_the_version() throws Exception {
+    Command.PutService put = new Command.PutService("ada", T, "launch", "shop", yaml("shop", "shop.gslb.example.com"));
+    byte[] current = CommandCodec.encode(put);
+    // Version 1 of the encoding had no ifVersion: the same bytes without the last eight.
+    byte[] older = java.util.Arrays.copyOf(current, current.length - Long.BYTES);
+    older[2] = 1;
+    assertEquals(put, CommandCodec.decode(older, 0, older.length));
+  }
+
+  @Test
+  void a_put_made_on_a_stale_copy_is_refused_and_changes_nothing() {
+    TernStateMachine sm = new TernStateMachine();
+    String yaml = yaml("shop", "shop.gslb.example.com");
+    assertTrue(sm.apply(new Command.PutService("ada", T, "launch", "shop", yaml, 0)).applied());
+    assertTrue(sm.apply(new Command.PutService("ada", T, "new address", "shop", yaml.replace("198.51.100.10", "198.51.100.11"), 1))
+        .applied());
+    ApplyResult stale = sm.apply(new Command.PutService("bob", T, "my edit", "shop", yaml, 1));
+    assertEquals(new ApplyResult.Rejected("the policy of shop is at version 2, not 1: it changed since this edit was"
+        + " loaded; load it again and reapply the change"), stale);
+    assertTrue(sm.state().service("shop").orElseThrow().yaml().contains("198.51.100.11"), "bob's stale edit changed nothing");
+    assertInstanceOf(ApplyResult.Rejected.class, sm.apply(new Command.PutService("bob", T, "new", "shop", yaml, 0)),
+        "version 0 means the service must not exist yet");
   }
 
   @Test
