@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -83,22 +84,12 @@ public final class Verdicts {
     if (answering.isEmpty()) {
       return new Report.Result(name, Report.Outcome.PASS, "no target was answering when the fault went in");
     }
-    Duration slowest = Duration.ZERO;
-    List<String> evidence = new ArrayList<>();
-    for (String service : services(answering)) {
-      Optional<PlanSeen> away = run.plans().stream()
-          .filter(p -> p.service().equals(service) && disjoint(p.backends(), run.targets()))
-          .findFirst();
-      if (away.isEmpty()) {
-        return new Report.Result(name, Report.Outcome.FAIL, "no plan of " + service + " without "
-            + String.join(", ", only(answering, service)) + " was committed during the run");
-      }
-      Duration took = Duration.between(run.injectedAt(), away.get().committedAt());
-      slowest = took.compareTo(slowest) > 0 ? took : slowest;
-      evidence.add(service + " plan v" + away.get().version() + " after " + words(took));
-    }
-    return new Report.Result(name, slowest.compareTo(limit) <= 0 ? Report.Outcome.PASS : Report.Outcome.FAIL,
-        String.join("; ", evidence));
+    return slowestWithin(name, limit, services(answering), service -> run.plans().stream()
+            .filter(p -> p.service().equals(service) && disjoint(p.backends(), run.targets()))
+            .findFirst()
+            .map(p -> new Timed(p, Duration.between(run.injectedAt(), p.committedAt()))),
+        service -> "no plan of " + service + " without " + String.join(", ", only(answering, service))
+            + " was committed during the run");
   }
 
   private static Report.Result noFailover(RunRecord run) {
@@ -181,21 +172,33 @@ public final class Verdicts {
     if (answering.isEmpty()) {
       return new Report.Result(name, Report.Outcome.PASS, "no target was answering when the fault went in");
     }
+    return slowestWithin(name, limit, services(answering), service -> Stream.concat(inForce(run, service, healed).stream(),
+                run.plans().stream().filter(p -> p.service().equals(service) && p.committedAt().isAfter(healed)))
+            .filter(p -> p.backends().containsAll(only(answering, service)))
+            .findFirst()
+            .map(p -> new Timed(p, p.committedAt().isAfter(healed) ? Duration.between(healed, p.committedAt()) : Duration.ZERO)),
+        service -> String.join(", ", only(answering, service)) + " not back in a plan of " + service
+            + " by the end of the run");
+  }
+
+  /** A service's plan that met an expectation, and how long it took to come. */
+  private record Timed(PlanSeen plan, Duration took) {}
+
+  /**
+   * A time limit over every affected service: each must have its plan ({@code find}; else FAIL in
+   * the words of {@code missing}), and the slowest must be within the limit.
+   */
+  private static Report.Result slowestWithin(String name, Duration limit, List<String> services,
+      Function<String, Optional<Timed>> find, Function<String, String> missing) {
     Duration slowest = Duration.ZERO;
     List<String> evidence = new ArrayList<>();
-    for (String service : services(answering)) {
-      Set<String> wanted = new HashSet<>(only(answering, service));
-      Optional<PlanSeen> back = Stream.concat(inForce(run, service, healed).stream(),
-              run.plans().stream().filter(p -> p.service().equals(service) && p.committedAt().isAfter(healed)))
-          .filter(p -> p.backends().containsAll(wanted))
-          .findFirst();
-      if (back.isEmpty()) {
-        return new Report.Result(name, Report.Outcome.FAIL, String.join(", ", wanted.stream().sorted().toList())
-            + " not back in a plan of " + service + " by the end of the run");
+    for (String service : services) {
+      Optional<Timed> timed = find.apply(service);
+      if (timed.isEmpty()) {
+        return new Report.Result(name, Report.Outcome.FAIL, missing.apply(service));
       }
-      Duration took = back.get().committedAt().isAfter(healed) ? Duration.between(healed, back.get().committedAt()) : Duration.ZERO;
-      slowest = took.compareTo(slowest) > 0 ? took : slowest;
-      evidence.add(service + " plan v" + back.get().version() + " after " + words(took));
+      slowest = timed.get().took().compareTo(slowest) > 0 ? timed.get().took() : slowest;
+      evidence.add(service + " plan v" + timed.get().plan().version() + " after " + words(timed.get().took()));
     }
     return new Report.Result(name, slowest.compareTo(limit) <= 0 ? Report.Outcome.PASS : Report.Outcome.FAIL,
         String.join("; ", evidence));
