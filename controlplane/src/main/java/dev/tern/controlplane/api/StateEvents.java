@@ -42,6 +42,8 @@ final class StateEvents implements AutoCloseable {
       case Command.PublishPlan c -> new StateChange("plan", c.plan().service(), node.state().policyVersion(), node.nodeId());
       case Command.RecordMembership c -> new StateChange("membership", null, node.state().policyVersion(), node.nodeId());
       case Command.OpenTerm c -> new StateChange("leader", null, node.state().policyVersion(), node.nodeId());
+      case Command.StartChaosRun c -> new StateChange("chaos", null, node.state().policyVersion(), node.nodeId());
+      case Command.EndChaosRun c -> new StateChange("chaos", null, node.state().policyVersion(), node.nodeId());
     };
     if (command instanceof Command.PutService || command instanceof Command.DeleteService) {
       synchronized (policyMonitor) {

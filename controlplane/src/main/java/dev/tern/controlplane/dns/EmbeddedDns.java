@@ -97,7 +97,8 @@ public final class EmbeddedDns implements AutoCloseable {
 
   private void applied(Command command) {
     if (command instanceof Command.RecordVerdicts || command instanceof Command.RecordMembership
-        || command instanceof Command.OpenTerm) {
+        || command instanceof Command.OpenTerm || command instanceof Command.StartChaosRun
+        || command instanceof Command.EndChaosRun) {
       return;
     }
     if (rebuildQueued.compareAndSet(false, true)) {

@@ -29,6 +29,8 @@ public sealed interface Command {
     public static final short PUBLISH_PLAN = 5;
     public static final short RECORD_MEMBERSHIP = 6;
     public static final short OPEN_TERM = 7;
+    public static final short START_CHAOS_RUN = 8;
+    public static final short END_CHAOS_RUN = 9;
 
     private Ids() {}
   }
@@ -43,6 +45,8 @@ public sealed interface Command {
       case PublishPlan c -> Ids.PUBLISH_PLAN;
       case RecordMembership c -> Ids.RECORD_MEMBERSHIP;
       case OpenTerm c -> Ids.OPEN_TERM;
+      case StartChaosRun c -> Ids.START_CHAOS_RUN;
+      case EndChaosRun c -> Ids.END_CHAOS_RUN;
     };
   }
 
@@ -143,6 +147,27 @@ public sealed interface Command {
   record OpenTerm(String actor, Instant at, String leader) implements Command {
     public OpenTerm {
       Objects.requireNonNull(leader, "leader");
+    }
+  }
+
+  /** A chaos run begins: committed before its fault is injected, with the time it must be reverted by. */
+  record StartChaosRun(String actor, Instant at, String reason, String runId, String scenario, String yaml,
+      List<String> targets, Instant revertDueAt) implements Command {
+    public StartChaosRun {
+      Objects.requireNonNull(runId, "runId");
+      Objects.requireNonNull(scenario, "scenario");
+      Objects.requireNonNull(yaml, "yaml");
+      targets = List.copyOf(targets);
+      Objects.requireNonNull(revertDueAt, "revertDueAt");
+    }
+  }
+
+  /** A chaos run ends, its fault reverted: its outcome and report. */
+  record EndChaosRun(String actor, Instant at, String runId, String outcome, String report) implements Command {
+    public EndChaosRun {
+      Objects.requireNonNull(runId, "runId");
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(report, "report");
     }
   }
 }

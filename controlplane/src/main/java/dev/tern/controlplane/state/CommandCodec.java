@@ -88,6 +88,19 @@ public final class CommandCodec {
           writeString(out, c.member());
         }
         case Command.OpenTerm c -> writeString(out, c.leader());
+        case Command.StartChaosRun c -> {
+          writeString(out, c.reason());
+          writeString(out, c.runId());
+          writeString(out, c.scenario());
+          writeString(out, c.yaml());
+          writeStrings(out, c.targets());
+          writeInstant(out, c.revertDueAt());
+        }
+        case Command.EndChaosRun c -> {
+          writeString(out, c.runId());
+          writeString(out, c.outcome());
+          writeString(out, c.report());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -99,7 +112,7 @@ public final class CommandCodec {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
     short id = in.readShort();
     byte version = in.readByte();
-    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.OPEN_TERM) {
+    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.END_CHAOS_RUN) {
       throw new UnknownCommandException("unknown command id " + id + "; was this log written by a newer Tern?");
     }
     byte newest = id == Command.Ids.PUT_SERVICE ? (byte) 2 : (byte) 1;
@@ -132,6 +145,9 @@ public final class CommandCodec {
       case Command.Ids.RECORD_MEMBERSHIP ->
           new RecordMembership(actor, at, readString(in), readString(in), readString(in));
       case Command.Ids.OPEN_TERM -> new Command.OpenTerm(actor, at, readString(in));
+      case Command.Ids.START_CHAOS_RUN -> new Command.StartChaosRun(actor, at, readString(in), readString(in), readString(in),
+          readString(in), readStrings(in), readInstant(in));
+      case Command.Ids.END_CHAOS_RUN -> new Command.EndChaosRun(actor, at, readString(in), readString(in), readString(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }
@@ -283,6 +299,37 @@ public final class CommandCodec {
   static PlanChange readPlanChange(DataInput in) throws IOException {
     return new PlanChange(in.readLong(), readString(in), in.readLong(), in.readLong(), readInstant(in), readString(in),
         readString(in), readStrings(in), readOptionalInstant(in), in.readLong());
+  }
+
+  static void writeChaosRun(DataOutput out, ChaosRun r) throws IOException {
+    writeString(out, r.id());
+    writeString(out, r.scenario());
+    writeString(out, r.yaml());
+    writeString(out, r.actor());
+    writeString(out, r.reason());
+    writeInstant(out, r.startedAt());
+    writeInstant(out, r.revertDueAt());
+    writeStrings(out, r.targets());
+    out.writeBoolean(r.end().isPresent());
+    if (r.end().isPresent()) {
+      writeInstant(out, r.end().get().at());
+      writeString(out, r.end().get().outcome());
+      writeString(out, r.end().get().report());
+    }
+  }
+
+  static ChaosRun readChaosRun(DataInput in) throws IOException {
+    String id = readString(in);
+    String scenario = readString(in);
+    String yaml = readString(in);
+    String actor = readString(in);
+    String reason = readString(in);
+    Instant started = readInstant(in);
+    Instant due = readInstant(in);
+    List<String> targets = readStrings(in);
+    Optional<ChaosRun.Ended> end = in.readBoolean()
+        ? Optional.of(new ChaosRun.Ended(readInstant(in), readString(in), readString(in))) : Optional.empty();
+    return new ChaosRun(id, scenario, yaml, actor, reason, started, due, targets, end);
   }
 
   static void writeString(DataOutput out, String s) throws IOException {

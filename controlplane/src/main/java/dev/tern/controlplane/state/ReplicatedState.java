@@ -27,6 +27,8 @@ public final class ReplicatedState {
   public static final int AUDIT_RETAINED = 10_000;
   public static final int FAILOVERS_RETAINED = 1_000;
   public static final int PLAN_CHANGES_RETAINED = 5_000;
+  /** Ended chaos runs kept with their reports; active runs are always kept. */
+  public static final int CHAOS_RUNS_RETAINED = 200;
 
   private final ConcurrentSkipListMap<String, ServiceState> services = new ConcurrentSkipListMap<>();
   private final Deque<AuditEntry> audit = new ArrayDeque<>();
@@ -35,6 +37,7 @@ public final class ReplicatedState {
   /** Per service, the audit entry of the latest operator change not yet followed by a new plan. */
   private final Map<String, AuditEntry> pendingCauses = new HashMap<>();
   private long planChangeSequence;
+  private final Map<String, ChaosRun> chaosRuns = new java.util.LinkedHashMap<>();
   private volatile long policyVersion;
   private volatile long auditSequence;
 
@@ -129,6 +132,32 @@ public final class ReplicatedState {
     return entry;
   }
 
+  /** Every chaos run kept, active or ended, in the order they started. */
+  public synchronized List<ChaosRun> chaosRuns() {
+    return List.copyOf(chaosRuns.values());
+  }
+
+  public synchronized Optional<ChaosRun> chaosRun(String id) {
+    return Optional.ofNullable(chaosRuns.get(id));
+  }
+
+  synchronized void chaosRun(ChaosRun run) {
+    chaosRuns.put(run.id(), run);
+    long ended = chaosRuns.values().stream().filter(r -> !r.active()).count();
+    var it = chaosRuns.values().iterator();
+    while (ended > CHAOS_RUNS_RETAINED && it.hasNext()) {
+      if (!it.next().active()) {
+        it.remove();
+        ended--;
+      }
+    }
+  }
+
+  synchronized void restoreChaosRuns(List<ChaosRun> runs) {
+    chaosRuns.clear();
+    runs.forEach(r -> chaosRuns.put(r.id(), r));
+  }
+
   /** Remembers an operator change to a service as the cause of its next plan change. */
   synchronized void pendingCause(String service, AuditEntry entry) {
     pendingCauses.put(service, entry);
@@ -206,6 +235,7 @@ public final class ReplicatedState {
     failovers.clear();
     planChanges.clear();
     pendingCauses.clear();
+    chaosRuns.clear();
     planChangeSequence = 0;
     policyVersion = 0;
     auditSequence = 0;

@@ -85,6 +85,8 @@ public final class TernStateMachine implements StateMachine {
         yield new ApplyResult.Applied(0);
       }
       case Command.OpenTerm c -> new ApplyResult.Applied(0);
+      case Command.StartChaosRun c -> startChaosRun(c);
+      case Command.EndChaosRun c -> endChaosRun(c);
     };
   }
 
@@ -245,6 +247,29 @@ public final class TernStateMachine implements StateMachine {
     }
   }
 
+  private ApplyResult startChaosRun(Command.StartChaosRun c) {
+    if (state.chaosRun(c.runId()).isPresent()) {
+      return new ApplyResult.Rejected("a chaos run " + c.runId() + " already exists");
+    }
+    state.chaosRun(new ChaosRun(c.runId(), c.scenario(), c.yaml(), c.actor(), c.reason(), c.at(), c.revertDueAt(),
+        c.targets(), Optional.empty()));
+    state.audit(c.at(), c.actor(), "chaos.start", c.scenario(), c.reason(), "",
+        "run " + c.runId() + "; targets: " + String.join(", ", c.targets()) + "; revert due " + c.revertDueAt());
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult endChaosRun(Command.EndChaosRun c) {
+    Optional<ChaosRun> run = state.chaosRun(c.runId()).filter(ChaosRun::active);
+    if (run.isEmpty()) {
+      return new ApplyResult.Rejected("no active chaos run " + c.runId());
+    }
+    ChaosRun r = run.get();
+    state.chaosRun(new ChaosRun(r.id(), r.scenario(), r.yaml(), r.actor(), r.reason(), r.startedAt(), r.revertDueAt(),
+        r.targets(), Optional.of(new ChaosRun.Ended(c.at(), c.outcome(), c.report()))));
+    state.audit(c.at(), c.actor(), "chaos.end", r.scenario(), "run " + r.id() + ": " + c.outcome(), "", c.report());
+    return new ApplyResult.Applied(0);
+  }
+
   @Override
   public void writeContentTo(DataOutput out) throws Exception {
     out.writeLong(state.policyVersion());
@@ -293,6 +318,12 @@ public final class TernStateMachine implements StateMachine {
     for (Map.Entry<String, AuditEntry> e : pending.entrySet()) {
       CommandCodec.writeString(out, e.getKey());
       CommandCodec.writeAudit(out, e.getValue());
+    }
+    // Appended after the timeline: a snapshot written before chaos runs existed ends above.
+    List<ChaosRun> runs = state.chaosRuns();
+    out.writeInt(runs.size());
+    for (ChaosRun r : runs) {
+      CommandCodec.writeChaosRun(out, r);
     }
   }
 
@@ -353,5 +384,16 @@ public final class TernStateMachine implements StateMachine {
       pending.put(CommandCodec.readString(in), CommandCodec.readAudit(in));
     }
     state.restorePlanChanges(planChangeSequence, changes, pending);
+    int runCount;
+    try {
+      runCount = in.readInt();
+    } catch (java.io.EOFException olderSnapshot) {
+      return; // Written before chaos runs were kept.
+    }
+    List<ChaosRun> runs = new ArrayList<>(runCount);
+    for (int i = 0; i < runCount; i++) {
+      runs.add(CommandCodec.readChaosRun(in));
+    }
+    state.restoreChaosRuns(runs);
   }
 }

@@ -59,7 +59,10 @@ class TernStateMachineTest {
         new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.of(new FailoverEvent("shop", 1, 2,
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
         new Command.RecordMembership("ada", T, "grow", "add", "n4"),
-        new Command.OpenTerm("raft", T, "n2"));
+        new Command.OpenTerm("raft", T, "n2"),
+        new Command.StartChaosRun("ops", T, "game day", "eu-1", "eu-region-outage", "kind: ChaosScenario",
+            List.of("shop/fra"), T.plusSeconds(30)),
+        new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"));
   }
 
   @ParameterizedTest
@@ -148,7 +151,10 @@ class TernStateMachineTest {
         new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.of(new FailoverEvent("shop", 1, 2,
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
         new Command.RecordMembership("ada", T, "grow", "add", "n4"),
-        new Command.OpenTerm("raft", T, "n2"));
+        new Command.OpenTerm("raft", T, "n2"),
+        new Command.StartChaosRun("ops", T, "game day", "eu-1", "eu-region-outage", "kind: ChaosScenario",
+            List.of("shop/fra"), T.plusSeconds(30)),
+        new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"));
   }
 
   private static byte[] snapshot(TernStateMachine sm) throws Exception {

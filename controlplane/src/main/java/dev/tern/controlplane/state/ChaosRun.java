@@ -1,0 +1,42 @@
+package dev.tern.controlplane.state;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One chaos run as replicated: committed before its fault is injected, so that whichever node
+ * leads when {@link #revertDueAt} comes reverts it, and ended with its outcome and report.
+ *
+ * @param yaml the scenario as it was run
+ * @param targets the backends hit, {@code service/backend}
+ * @param end empty while the run is active
+ */
+public record ChaosRun(
+    String id, String scenario, String yaml, String actor, String reason, Instant startedAt, Instant revertDueAt,
+    List<String> targets, Optional<Ended> end) {
+
+  /** How a run ended: when, its overall outcome (PASS, FAIL, INCONCLUSIVE, ABORTED) and its report as JSON. */
+  public record Ended(Instant at, String outcome, String report) {
+    public Ended {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(report, "report");
+    }
+  }
+
+  public ChaosRun {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(scenario, "scenario");
+    Objects.requireNonNull(yaml, "yaml");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(revertDueAt, "revertDueAt");
+    targets = List.copyOf(targets);
+    Objects.requireNonNull(end, "end");
+  }
+
+  public boolean active() {
+    return end.isEmpty();
+  }
+}

@@ -1,0 +1,205 @@
+package dev.tern.controlplane.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tern.controlplane.demo.DemoWorld;
+import dev.tern.controlplane.testing.Http;
+import dev.tern.policy.geo.Region;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Chaos runs against a running demo world: a dry run that injects nothing, a real outage of the
+ * region answering EU clients judged from what the cluster did, the kill switch, and a leader
+ * killed mid-run whose successor reverts the fault on time.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChaosRunTest {
+
+  static DemoWorld world;
+
+  @BeforeAll
+  static void start() throws Exception {
+    world = DemoWorld.start(DemoWorld.Options.freePorts());
+    world.awaitReady(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (world != null) {
+      world.close();
+    }
+  }
+
+  static String scenario(String name, String backend, String duration, String expect) {
+    return """
+        kind: ChaosScenario
+        name: %s
+        hypothesis: When the backend answering EU clients fails, they move to another EU backend and come back.
+        targets:
+          backends: [shop/%s]
+          blastRadius: {maxBackends: 1}
+        fault:
+          kind: outage
+        duration: %s
+        injector: demo
+        expect:
+        %s
+        """.formatted(name, backend, duration, expect.indent(2).stripTrailing());
+  }
+
+  @Test
+  @Order(1)
+  void a_dry_run_resolves_the_targets_and_injects_nothing() {
+    String eu = euAnswer();
+    HttpResponse<String> dry = post("/api/v1/chaos/runs?dryRun=true", scenario("dry", eu, "30s", "failoverWithin: 10s"));
+    assertEquals(200, dry.statusCode(), dry.body());
+    assertTrue(dry.body().contains("\"dryRun\":true") && dry.body().contains("\"targets\":[\"shop/" + eu + "\"]"), dry.body());
+    assertTrue(world.regions().status(regionOf(eu)).listening(), "a dry run injected a fault");
+
+    HttpResponse<String> tooWide = post("/api/v1/chaos/runs?dryRun=true",
+        scenario("wide", eu, "30s", "failoverWithin: 10s").replace("backends: [shop/" + eu + "]", "clouds: [aws, azure]"));
+    assertEquals(422, tooWide.statusCode(), tooWide.body());
+    assertTrue(tooWide.body().contains("the blast radius allows 1"), tooWide.body());
+  }
+
+  @Test
+  @Order(2)
+  void an_outage_of_the_eu_backend_is_judged_from_what_the_cluster_did() {
+    String eu = euAnswer();
+    // Latency routing keeps a healthy backend that is within tolerance, so traffic need not
+    // return to the target after the heal: no failbackWithin here.
+    HttpResponse<String> started = post("/api/v1/chaos/runs?reason=prove+eu+failover", scenario("eu-outage", eu, "8s", """
+        failoverWithin: 10s
+        noTrafficToTargetsAfter: 6s
+        maxPlanChanges: 6"""));
+    assertEquals(200, started.statusCode(), started.body());
+    String runId = field(started.body(), "runId");
+
+    awaitEnded(runId, Duration.ofSeconds(60));
+    String report = get("/api/v1/chaos/runs/" + runId + "/report").body();
+    assertTrue(report.contains("\"outcome\":\"PASS\""), report);
+    assertTrue(report.contains("{\"expectation\":\"residency\",\"outcome\":\"PASS\""), report);
+    assertTrue(Pattern.compile("\"expectation\":\"failoverWithin 10 s\",\"outcome\":\"PASS\",\"evidence\":\"shop plan v\\d+ after ")
+        .matcher(report).find(), report);
+    assertTrue(report.contains("\"expectation\":\"noTrafficToTargetsAfter 6 s\",\"outcome\":\"PASS\""), report);
+    assertTrue(report.contains("fault injected: outage on shop/" + eu), report);
+    assertTrue(world.regions().status(regionOf(eu)).listening(), "the fault was reverted");
+    String audit = get("/api/v1/audit?action=chaos.").body();
+    assertTrue(audit.contains("\"action\":\"chaos.start\"") && audit.contains("prove eu failover")
+        && audit.contains("\"action\":\"chaos.end\""), audit);
+  }
+
+  @Test
+  @Order(3)
+  void the_kill_switch_reverts_an_active_fault_at_once() {
+    awaitAllHealthy();
+    String eu = euAnswer();
+    HttpResponse<String> started = post("/api/v1/chaos/runs?reason=long", scenario("long", eu, "5m", "failoverWithin: 10s"));
+    assertEquals(200, started.statusCode(), started.body());
+    String runId = field(started.body(), "runId");
+    await("the fault is in", Duration.ofSeconds(5), () -> !world.regions().status(regionOf(eu)).listening());
+
+    Instant pressed = Instant.now();
+    HttpResponse<String> killed = leader().send("POST", "/api/v1/chaos/kill-switch?reason=customer+call", "application/json", "",
+        "Authorization", "Bearer " + world.credentials().operatorToken());
+    assertEquals(200, killed.statusCode(), killed.body());
+    await("the fault is reverted", Duration.ofSeconds(3), () -> world.regions().status(regionOf(eu)).listening());
+    assertTrue(Duration.between(pressed, Instant.now()).compareTo(Duration.ofSeconds(3)) < 0);
+    awaitEnded(runId, Duration.ofSeconds(40));
+    String report = get("/api/v1/chaos/runs/" + runId + "/report").body();
+    assertTrue(report.contains("\"outcome\":\"ABORTED\"") && report.contains("the kill switch, by "), report);
+  }
+
+  @Test
+  @Order(4)
+  void a_new_leader_reverts_the_fault_of_a_run_whose_leader_died_on_time() {
+    awaitAllHealthy();
+    String eu = euAnswer();
+    HttpResponse<String> started = post("/api/v1/chaos/runs?reason=leader+dies", scenario("orphan", eu, "10s", "failoverWithin: 10s"));
+    assertEquals(200, started.statusCode(), started.body());
+    String runId = field(started.body(), "runId");
+    Instant due = Instant.parse(field(started.body(), "revertDueAt"));
+    await("the fault is in", Duration.ofSeconds(5), () -> !world.regions().status(regionOf(eu)).listening());
+
+    world.kill(world.leader().orElseThrow());
+    await("a new leader", Duration.ofSeconds(10), () -> world.leader().isPresent());
+    assertFalse(world.regions().status(regionOf(eu)).listening(), "reverted before it was due");
+    await("the new leader reverts on time", Duration.between(Instant.now(), due).plusSeconds(3),
+        () -> world.regions().status(regionOf(eu)).listening());
+    assertTrue(Instant.now().isBefore(due.plusSeconds(3)), "reverted late");
+    awaitEnded(runId, Duration.ofSeconds(10));
+    String report = get("/api/v1/chaos/runs/" + runId + "/report").body();
+    assertTrue(report.contains("\"outcome\":\"INCONCLUSIVE\"") && report.contains("the leader that started it changed"),
+        report);
+  }
+
+  private void awaitEnded(String runId, Duration timeout) {
+    await("run " + runId + " ends", timeout, () -> get("/api/v1/chaos/runs").body()
+        .matches("(?s).*\"id\":\"" + Pattern.quote(runId) + "\"[^}]*\"active\":false.*"));
+  }
+
+  private void awaitAllHealthy() {
+    await("every backend healthy again", Duration.ofSeconds(40),
+        () -> !get("/api/v1/backends").body().contains("UNHEALTHY") && get("/api/v1/chaos/runs").body().indexOf("\"active\":true") < 0);
+  }
+
+  private static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static String euAnswer() {
+    String plan = get("/api/v1/services/shop/plan").body();
+    Matcher m = Pattern.compile("\"zone\":\"EU\",\"mode\":\"\\w+\",\"answers\":\\[\\{\"backend\":\"([^\"]+)\"").matcher(plan);
+    assertTrue(m.find(), plan);
+    return m.group(1);
+  }
+
+  private static Region regionOf(String backend) {
+    String backends = get("/api/v1/services/shop/backends").body();
+    Matcher m = Pattern.compile("\"name\":\"" + Pattern.quote(backend) + "\",\"cloud\":\"(\\w+)\",\"region\":\"([\\w-]+)\"")
+        .matcher(backends);
+    assertTrue(m.find(), backends);
+    return Region.parse(m.group(1) + ":" + m.group(2)).orElseThrow();
+  }
+
+  private static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+    assertTrue(m.find(), json);
+    return m.group(1);
+  }
+
+  /** The leader's API: runs start only there. */
+  private static Http leader() {
+    return new Http(world.urls().get(world.leader().orElseThrow()));
+  }
+
+  private static HttpResponse<String> post(String path, String body) {
+    return leader().send("POST", path, "application/yaml", body, "Authorization", "Bearer " + world.credentials().operatorToken());
+  }
+
+  private static HttpResponse<String> get(String path) {
+    return leader().get(path, "Authorization", "Bearer " + world.credentials().viewerToken());
+  }
+}
