@@ -4,6 +4,7 @@
 
 import { ApiError, get, logIn, logOut } from './api.js';
 import { renderAudit } from './audit.js';
+import { renderChaos } from './chaos.js';
 import { renderOverview } from './overview.js';
 import { renderPolicy } from './policy.js';
 import { renderService } from './service.js';
@@ -19,7 +20,7 @@ const PAGES = [
   { hash: '#/what-if', title: 'What-if', render: renderWhatIf },
   { hash: '#/timeline', title: 'Timeline', render: renderTimeline },
   { hash: '#/audit', title: 'Audit', render: renderAudit },
-  { hash: '#/chaos', title: 'Chaos' },
+  { hash: '#/chaos', title: 'Chaos', render: renderChaos },
   { hash: '#/alerts', title: 'Alerts' },
 ];
 

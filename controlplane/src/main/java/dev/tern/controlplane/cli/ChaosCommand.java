@@ -4,11 +4,17 @@ import dev.tern.chaos.scenario.ParsedScenarios;
 import dev.tern.chaos.scenario.Scenario;
 import dev.tern.chaos.scenario.ScenarioParser;
 import dev.tern.policy.validation.Violation;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tern chaos}: work with chaos scenario files (docs/chaos.md). */
@@ -16,7 +22,7 @@ import picocli.CommandLine.Parameters;
     name = "chaos",
     description = "Work with chaos scenario files.",
     mixinStandardHelpOptions = true,
-    subcommands = {ChaosCommand.Validate.class})
+    subcommands = {ChaosCommand.Validate.class, ChaosCommand.KillSwitch.class})
 final class ChaosCommand implements Runnable {
 
   @Override
@@ -57,6 +63,32 @@ final class ChaosCommand implements Runnable {
         }
       }
       return invalid == 0 ? 0 : 1;
+    }
+  }
+
+  /** {@code tern chaos kill-switch --reason TEXT}: reverts every active chaos fault on the cluster now. */
+  @Command(
+      name = "kill-switch",
+      description = "Revert every active chaos fault now (needs an operator token).",
+      mixinStandardHelpOptions = true)
+  static final class KillSwitch implements Callable<Integer> {
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why; written to the audit log.")
+    String reason;
+
+    @Mixin
+    RemoteOptions remote;
+
+    @Override
+    public Integer call() throws IOException {
+      HttpResponse<String> r = remote.send("POST", "/api/v1/chaos/kill-switch?reason="
+          + URLEncoder.encode(reason, StandardCharsets.UTF_8), "application/json", "");
+      if (r.statusCode() != 200) {
+        System.err.println(RemoteOptions.problem(r));
+        return 1;
+      }
+      System.out.println(r.body().replaceAll(".*\"runs\":(\\d+).*", "$1") + " chaos run(s) reverted.");
+      return 0;
     }
   }
 }

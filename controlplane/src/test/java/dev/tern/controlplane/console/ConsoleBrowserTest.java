@@ -100,10 +100,10 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
   @Order(4)
   void the_navigation_names_the_pages_still_to_come() {
     logIn(world.credentials().viewerUser(), world.credentials().viewerPassword());
-    page.locator("nav a", new Page.LocatorOptions().setHasText("Chaos")).click();
-    assertThat(page.locator("main h1")).hasText("Chaos");
+    page.locator("nav a", new Page.LocatorOptions().setHasText("Alerts")).click();
+    assertThat(page.locator("main h1")).hasText("Alerts");
     assertThat(page.locator("main")).containsText("Coming soon.");
-    assertThat(page.locator("nav a[aria-current=page]")).hasText("Chaos");
+    assertThat(page.locator("nav a[aria-current=page]")).hasText("Alerts");
   }
 
   @Test
