@@ -18,6 +18,9 @@ import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.Health;
 import dev.tern.policy.routing.RoutingPlan;
 import dev.tern.policy.routing.WeightedAnswer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.serde.annotation.Serdeable;
@@ -93,10 +96,15 @@ public final class ChaosRunner implements AutoCloseable {
   private final ScenarioParser parser = new ScenarioParser();
   private volatile boolean closed;
 
-  ChaosRunner(RaftNode node, Clock clock, JsonMapper json, List<FaultInjector> injectors) {
+  private final MeterRegistry metrics;
+
+  ChaosRunner(RaftNode node, Clock clock, JsonMapper json, List<FaultInjector> injectors, MeterRegistry metrics) {
     this.node = node;
     this.clock = clock;
     this.json = json;
+    this.metrics = metrics;
+    Gauge.builder("tern.chaos.active", node, n -> n.state().chaosRuns().stream().filter(ChaosRun::active).count())
+        .description("Chaos runs whose fault is in (or not yet reverted)").register(metrics);
     injectors.forEach(i -> this.injectors.put(i.kind().key(), i));
     node.onApplied(this::applied);
     node.onLeadershipChange(leader -> {
@@ -307,6 +315,12 @@ public final class ChaosRunner implements AutoCloseable {
   }
 
   private void applied(Command command) {
+    if (command instanceof Command.EndChaosRun end) {
+      // Every node counts every run's end, so any node's /metrics tells the same story.
+      String scenario = node.state().chaosRun(end.runId()).map(ChaosRun::scenario).orElse("unknown");
+      Counter.builder("tern.chaos.runs").description("Chaos runs ended, by scenario and outcome")
+          .tag("scenario", scenario).tag("outcome", end.outcome()).register(metrics).increment();
+    }
     if (command instanceof Command.PublishPlan p && !running.isEmpty()) {
       RunRecord.PlanSeen seen = view(p.plan(), clock.instant());
       running.values().stream().filter(r -> r.services().contains(p.plan().service())).forEach(r -> {

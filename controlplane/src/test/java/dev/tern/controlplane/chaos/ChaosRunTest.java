@@ -96,6 +96,9 @@ class ChaosRunTest {
     assertTrue(report.contains("\"expectation\":\"noTrafficToTargetsAfter 6 s\",\"outcome\":\"PASS\""), report);
     assertTrue(report.contains("fault injected: outage on shop/" + eu), report);
     assertTrue(world.regions().status(regionOf(eu)).listening(), "the fault was reverted");
+    String metrics = get("/metrics").body();
+    assertTrue(metrics.contains("tern_chaos_runs_total{outcome=\"PASS\",scenario=\"eu-outage\"} 1.0"), metrics);
+    assertTrue(metrics.contains("tern_chaos_active 0.0"), metrics);
     String audit = get("/api/v1/audit?action=chaos.").body();
     assertTrue(audit.contains("\"action\":\"chaos.start\"") && audit.contains("prove eu failover")
         && audit.contains("\"action\":\"chaos.end\""), audit);
