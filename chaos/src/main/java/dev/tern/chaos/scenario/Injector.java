@@ -10,14 +10,14 @@ import java.util.Set;
  *
  * <table>
  *   <tr><th>Injector</th><th>Faults</th><th>How</th></tr>
- *   <tr><td>demo</td><td>outage, latency, errors, flap, leader-kill</td><td>the demo world's simulated region servers and nodes, for real</td></tr>
+ *   <tr><td>demo</td><td>outage, latency, errors, flap, probe-partition, leader-kill</td><td>the demo world's simulated region servers, probes and nodes, for real</td></tr>
  *   <tr><td>probe-fault</td><td>outage, latency, errors, flap, probe-partition</td><td>the probes report the targets as failing; the backends are untouched (reports say so)</td></tr>
  *   <tr><td>kubernetes</td><td>outage</td><td>a deployment scaled to zero or a deny-all NetworkPolicy, reverted exactly</td></tr>
  *   <tr><td>provider-fault</td><td>provider-api-failure</td><td>the provider's API calls fail</td></tr>
  * </table>
  */
 public enum Injector {
-  DEMO("demo", Set.of("outage", "latency", "errors", "flap", "leader-kill")),
+  DEMO("demo", Set.of("outage", "latency", "errors", "flap", "probe-partition", "leader-kill")),
   PROBE_FAULT("probe-fault", Set.of("outage", "latency", "errors", "flap", "probe-partition")),
   KUBERNETES("kubernetes", Set.of("outage")),
   PROVIDER_FAULT("provider-fault", Set.of("provider-api-failure"));

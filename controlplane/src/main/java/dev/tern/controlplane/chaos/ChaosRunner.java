@@ -134,7 +134,8 @@ public final class ChaosRunner implements AutoCloseable {
           + (scenario.injector().key().equals("demo") ? " (it exists only in tern demo)" : ""));
     }
     if (injector instanceof DemoInjector && !DemoInjector.injects(scenario.fault())) {
-      throw new RefusedException("the demo injector injects outages only; " + scenario.fault().kind() + " is not built yet");
+      throw new RefusedException("the demo injector injects outages and probe partitions; " + scenario.fault().kind()
+          + " is not built yet");
     }
     List<TargetBackend> targets = switch (TargetResolver.resolve(scenario.targets(), node.state().policy())) {
       case TargetResolver.Resolved r -> r.backends();

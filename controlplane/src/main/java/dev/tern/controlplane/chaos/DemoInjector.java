@@ -11,9 +11,10 @@ import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
- * The {@code demo} injector: stops the demo world's simulated region servers for real, and
- * starts them again. Only on the demo's nodes, where the world is in the process. It injects
- * outages; the other faults the scenario format names for it are refused when a run starts.
+ * The {@code demo} injector: stops the demo world's simulated region servers for real and starts
+ * them again (an outage), or cuts one region's probe off from every backend and reconnects it (a
+ * probe partition). Only on the demo's nodes, where the world is in the process. The other faults
+ * the scenario format names for it are refused when a run starts.
  */
 @Singleton
 @Requires(property = "tern.demo.enabled", value = "true")
@@ -32,13 +33,21 @@ final class DemoInjector implements FaultInjector {
 
   /** Whether this injector can put {@code fault} into the world. */
   static boolean injects(Fault fault) {
-    return fault instanceof Fault.Outage;
+    return fault instanceof Fault.Outage || fault instanceof Fault.ProbePartition;
   }
 
   @Override
   public void inject(Fault fault, List<TargetBackend> targets) throws InjectionException {
     if (!injects(fault)) {
-      throw new InjectionException("the demo injector injects outages only, not " + fault.kind());
+      throw new InjectionException("the demo injector injects outages and probe partitions, not " + fault.kind());
+    }
+    if (fault instanceof Fault.ProbePartition p) {
+      try {
+        regions.cutOff(p.vantage(), true);
+      } catch (IllegalArgumentException e) {
+        throw new InjectionException(e.getMessage(), e);
+      }
+      return;
     }
     for (TargetBackend t : targets) {
       if (regions.stop(t.region()).isEmpty()) {
@@ -49,6 +58,14 @@ final class DemoInjector implements FaultInjector {
 
   @Override
   public void revert(Fault fault, List<TargetBackend> targets) throws InjectionException {
+    if (fault instanceof Fault.ProbePartition p) {
+      try {
+        regions.cutOff(p.vantage(), false);
+      } catch (IllegalArgumentException e) {
+        throw new InjectionException(e.getMessage(), e);
+      }
+      return;
+    }
     StringBuilder failed = new StringBuilder();
     for (Region region : targets.stream().map(TargetBackend::region).distinct().toList()) {
       try {

@@ -106,6 +106,36 @@ class ChaosRunTest {
 
   @Test
   @Order(3)
+  void one_vantage_cut_off_from_every_backend_moves_no_traffic() {
+    awaitAllHealthy();
+    String eu = euAnswer();
+    HttpResponse<String> started = post("/api/v1/chaos/runs?reason=quorum", """
+        kind: ChaosScenario
+        name: lone-vantage
+        hypothesis: One vantage point that sees every backend down moves no traffic.
+        targets:
+          backends: [shop/%s]
+        fault:
+          kind: probe-partition
+          vantage: aws:us-east-1
+        duration: 6s
+        injector: demo
+        expect:
+          noFailover: true
+          maxPlanChanges: 0
+        """.formatted(eu));
+    assertEquals(200, started.statusCode(), started.body());
+    String runId = field(started.body(), "runId");
+    awaitEnded(runId, Duration.ofSeconds(40));
+    String report = get("/api/v1/chaos/runs/" + runId + "/report").body();
+    assertTrue(report.contains("\"outcome\":\"PASS\""), report);
+    assertTrue(report.contains("\"expectation\":\"noFailover\",\"outcome\":\"PASS\""), report);
+    assertTrue(report.contains("\"expectation\":\"maxPlanChanges 0\",\"outcome\":\"PASS\""), report);
+    assertFalse(world.regions().status(Region.parse("aws:us-east-1").orElseThrow()).probeCutOff(), "the vantage was reconnected");
+  }
+
+  @Test
+  @Order(4)
   void the_kill_switch_on_the_command_line_reverts_an_active_fault_at_once() {
     awaitAllHealthy();
     String eu = euAnswer();
@@ -128,7 +158,7 @@ class ChaosRunTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void a_new_leader_reverts_the_fault_of_a_run_whose_leader_died_on_time() {
     awaitAllHealthy();
     String eu = euAnswer();
