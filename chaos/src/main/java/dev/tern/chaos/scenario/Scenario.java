@@ -9,6 +9,9 @@ import java.util.Optional;
  * One chaos experiment: the hypothesis it tests, the fault, whom it hits and for how long, who
  * injects it, what must happen for it to pass, when it must stop early, and when it runs by itself
  * (no schedule: only when started by hand).
+ *
+ * @param killLeaderAfter the leader running the scenario is killed this long after the injection,
+ *     while the fault is in (a leader kill during a failover); the next leader carries the run on
  */
 public record Scenario(
     String name,
@@ -19,7 +22,8 @@ public record Scenario(
     Injector injector,
     Expectations expect,
     StopConditions stopWhen,
-    Optional<Schedule> schedule) {
+    Optional<Schedule> schedule,
+    Optional<Duration> killLeaderAfter) {
 
   public Scenario {
     Objects.requireNonNull(name, "name");
@@ -31,5 +35,11 @@ public record Scenario(
     Objects.requireNonNull(expect, "expect");
     Objects.requireNonNull(stopWhen, "stopWhen");
     Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(killLeaderAfter, "killLeaderAfter");
+  }
+
+  /** Whether the leader is killed during the run, by the fault itself or on top of it. */
+  public boolean killsLeader() {
+    return fault instanceof Fault.LeaderKill || killLeaderAfter.isPresent();
   }
 }

@@ -40,7 +40,8 @@ public final class ScenarioParser {
   public static final Duration MAX_DURATION = Duration.ofHours(1);
 
   static final List<String> KEYS = List.of(
-      "kind", "name", "hypothesis", "targets", "fault", "duration", "injector", "expect", "stopWhen", "schedule");
+      "kind", "name", "hypothesis", "targets", "fault", "duration", "injector", "expect", "stopWhen", "schedule",
+      "killLeaderAfter");
   static final List<String> TARGET_KEYS = List.of("backends", "regions", "clouds", "selector", "blastRadius");
   static final List<String> SELECTOR_KEYS = List.of("service", "jurisdiction", "cloud");
   static final List<String> BLAST_KEYS = List.of("maxBackends", "maxCapacity");
@@ -49,7 +50,8 @@ public final class ScenarioParser {
   static final List<String> FAULT_KEYS = List.of("kind", "latency", "rate", "period", "vantage", "provider");
   static final List<String> EXPECT_KEYS = List.of("failoverWithin", "noFailover", "noTrafficToTargetsAfter",
       "pageWithin", "pageResolvedAfterHeal", "failbackWithin", "maxPlanChanges", "syncedWithin");
-  static final List<String> STOP_KEYS = List.of("otherServiceUnhealthy", "nonTargetRegionDegraded", "maxBurnRate");
+  static final List<String> STOP_KEYS =
+      List.of("otherServiceUnhealthy", "nonTargetRegionDegraded", "maxBurnRate", "slo", "burnWindow");
   static final List<String> SCHEDULE_KEYS = List.of("cron", "timeZone", "concurrency", "exclude", "paused");
   static final List<String> WINDOW_KEYS = List.of("from", "to");
   static final List<String> PROVIDERS = List.of("route53", "global-accelerator", "azure-traffic-manager", "cloud-dns");
@@ -143,6 +145,18 @@ public final class ScenarioParser {
               OptionalInt.empty(), Optional.empty()));
       StopConditions stop = doc.mapping("stopWhen", STOP_KEYS).map(this::stopConditions).orElse(StopConditions.DEFAULTS);
       Optional<Schedule> schedule = doc.mapping("schedule", SCHEDULE_KEYS).flatMap(this::schedule);
+      Optional<Duration> killLeaderAfter = doc.optional("killLeaderAfter")
+          .flatMap(n -> c.duration(doc.path("killLeaderAfter"), n));
+      if (killLeaderAfter.isPresent()) {
+        if (duration.isPresent() && killLeaderAfter.get().compareTo(duration.get()) >= 0) {
+          c.error(doc.path("killLeaderAfter"), doc.optional("killLeaderAfter").orElseThrow(),
+              "killLeaderAfter must come before the fault is reverted: less than the duration");
+        }
+        if (injector.isPresent() && injector.get() != Injector.DEMO) {
+          c.error(doc.path("killLeaderAfter"), doc.optional("killLeaderAfter").orElseThrow(),
+              "only the demo injector can kill the leader; the " + injector.get().key() + " injector cannot");
+        }
+      }
 
       if (injector.isPresent() && fault.isPresent() && !injector.get().canInject(fault.get())) {
         c.error(doc.path("injector"), doc.optional("injector").orElseThrow(), "the " + injector.get().key()
@@ -168,7 +182,7 @@ public final class ScenarioParser {
         return Optional.empty();
       }
       return Optional.of(new Scenario(name.get(), hypothesis.get(), targets.get(), fault.get(), duration.get(),
-          injector.get(), expect, stop, schedule));
+          injector.get(), expect, stop, schedule, killLeaderAfter));
     }
 
     private boolean within(MappingReader m, String key, Duration d, Duration min, Duration max) {
@@ -318,7 +332,21 @@ public final class ScenarioParser {
             + " burn before the run aborts, a number above 0 such as 10; got " + Conversion.describe(n));
         return Optional.empty();
       }).map(OptionalDouble::of).orElse(OptionalDouble.empty());
-      return new StopConditions(m.bool("otherServiceUnhealthy", true), m.bool("nonTargetRegionDegraded", true), burn);
+      double slo = m.optional("slo").flatMap(n -> c.share(m.path("slo"), n)).filter(v -> {
+        if (v <= 0 || v >= 1) {
+          c.error(m.path("slo"), m.optional("slo").orElseThrow(),
+              "slo is the availability objective, above 0% and below 100%, e.g. 99.9%");
+          return false;
+        }
+        return true;
+      }).orElse(StopConditions.DEFAULT_SLO);
+      Duration window = positiveDuration(m, "burnWindow").orElse(StopConditions.DEFAULT_BURN_WINDOW);
+      if ((m.optional("slo").isPresent() || m.optional("burnWindow").isPresent()) && burn.isEmpty()) {
+        c.error(m.path("slo"), m.optional("slo").or(() -> m.optional("burnWindow")).orElseThrow(),
+            "slo and burnWindow only matter with maxBurnRate; give maxBurnRate too");
+      }
+      return new StopConditions(m.bool("otherServiceUnhealthy", true), m.bool("nonTargetRegionDegraded", true), burn,
+          slo, window);
     }
 
     private Optional<Schedule> schedule(MappingReader m) {

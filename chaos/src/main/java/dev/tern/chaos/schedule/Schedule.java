@@ -1,5 +1,6 @@
 package dev.tern.chaos.schedule;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
@@ -63,6 +64,36 @@ public record Schedule(Cron cron, List<Window> exclude, Concurrency concurrency,
       cursor = next.get();
     }
     return Optional.empty();
+  }
+
+  /**
+   * A start time that came due.
+   *
+   * @param late older than the starting deadline when noticed (no leader then, or a long pause):
+   *     recorded as missed rather than started hours after its time
+   */
+  public record Due(Instant at, boolean late) {}
+
+  /**
+   * What a scheduler ticking at {@code now} acts on, if a start time after {@code since} came due:
+   * the latest one within {@code startingDeadline} of now (earlier ones it slept through are
+   * folded into it, never run one after another), or else the first one missed, marked late.
+   */
+  public Optional<Due> due(Instant since, Instant now, Duration startingDeadline) {
+    Optional<Instant> first = nextRun(since);
+    if (first.isEmpty() || first.get().isAfter(now)) {
+      return Optional.empty();
+    }
+    Instant windowStart = now.minus(startingDeadline);
+    Optional<Instant> onTime = first.get().isBefore(windowStart) ? nextRun(windowStart.minusNanos(1)) : first;
+    if (onTime.isEmpty() || onTime.get().isAfter(now)) {
+      return Optional.of(new Due(first.get(), true));
+    }
+    Instant at = onTime.get();
+    for (Optional<Instant> later = nextRun(at); later.isPresent() && !later.get().isAfter(now); later = nextRun(at)) {
+      at = later.get();
+    }
+    return Optional.of(new Due(at, false));
   }
 
   /** Whether a run due now may start, given whether another run of the scenario is still active. */

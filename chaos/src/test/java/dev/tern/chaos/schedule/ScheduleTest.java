@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -96,5 +97,49 @@ class ScheduleTest {
       out.add(cursor.toInstant());
     }
     return out;
+  }
+
+  /** A scheduler ticking every 20 s on a fake clock, as the control plane's does: what it starts, and when. */
+  private static List<Instant> ticked(Schedule schedule, Instant from, Instant to, Duration tick) {
+    List<Instant> started = new ArrayList<>();
+    Instant since = from;
+    for (Instant now = from; now.isBefore(to); now = now.plus(tick)) {
+      Optional<Schedule.Due> due = schedule.due(since, now, Duration.ofMinutes(1));
+      if (due.isPresent()) {
+        assertFalse(due.get().late(), "a scheduler that ticks every " + tick + " is never late: " + due.get());
+        started.add(due.get().at());
+        since = due.get().at();
+      }
+    }
+    return started;
+  }
+
+  @Test
+  void a_ticking_scheduler_starts_each_run_once_at_its_time_and_skips_excluded_days() {
+    Schedule schedule = new Schedule(Cron.parse("0 3 * * mon-fri", BERLIN),
+        List.of(new Schedule.Window(LocalDateTime.parse("2026-03-25T00:00"), LocalDateTime.parse("2026-03-26T00:00"))),
+        Schedule.Concurrency.FORBID, false);
+    // Monday 23 March to Monday 30 March 2026, across the switch to summer time on the 29th.
+    List<Instant> started = ticked(schedule, Instant.parse("2026-03-23T00:00:00Z"), Instant.parse("2026-03-30T12:00:00Z"),
+        Duration.ofSeconds(20));
+    assertEquals(List.of(
+        Instant.parse("2026-03-23T02:00:00Z"), Instant.parse("2026-03-24T02:00:00Z"),
+        Instant.parse("2026-03-26T02:00:00Z"), Instant.parse("2026-03-27T02:00:00Z"),
+        Instant.parse("2026-03-30T01:00:00Z")), started);
+  }
+
+  @Test
+  void start_times_slept_through_fold_into_the_latest_or_are_reported_missed() {
+    Schedule everyFiveMinutes = new Schedule(Cron.parse("*/5 * * * *", UTC), List.of(), Schedule.Concurrency.ALLOW, false);
+    Instant since = Instant.parse("2026-03-03T10:00:00Z");
+    // Asleep for 12 minutes, then 30 s past a start time: only the latest one runs.
+    assertEquals(Optional.of(new Schedule.Due(Instant.parse("2026-03-03T10:10:00Z"), false)),
+        everyFiveMinutes.due(since, Instant.parse("2026-03-03T10:10:30Z"), Duration.ofMinutes(1)));
+    // Asleep for 14 minutes: the latest start time is 4 minutes old, past the deadline.
+    assertEquals(Optional.of(new Schedule.Due(Instant.parse("2026-03-03T10:05:00Z"), true)),
+        everyFiveMinutes.due(since, Instant.parse("2026-03-03T10:14:00Z"), Duration.ofMinutes(1)));
+    assertEquals(Optional.empty(), everyFiveMinutes.due(since, Instant.parse("2026-03-03T10:04:59Z"), Duration.ofMinutes(1)));
+    Schedule paused = new Schedule(Cron.parse("*/5 * * * *", UTC), List.of(), Schedule.Concurrency.ALLOW, true);
+    assertEquals(Optional.empty(), paused.due(since, Instant.parse("2026-03-03T11:00:00Z"), Duration.ofMinutes(1)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.tern.controlplane.api;
 
+import dev.tern.controlplane.chaos.ProbeFaults;
 import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.decision.HealthBook;
 import dev.tern.controlplane.decision.LatencyHistory;
@@ -61,9 +62,10 @@ final class ProbesController {
   record Target(String service, String backend, String address, String kind, int port, long intervalMs,
       long timeoutMs, @Nullable String path, @Nullable List<Integer> expectStatus, @Nullable String bodyContains,
       @Nullable String host, @Nullable String caCertificate, @Nullable Boolean keepAlive,
-      @Nullable Integer maxBodyBytes, @Nullable String query, @Nullable String queryType) {
+      @Nullable Integer maxBodyBytes, @Nullable String query, @Nullable String queryType,
+      ProbeFaults.@Nullable Wire fault) {
 
-    static Target of(String service, Backend b) {
+    static Target of(String service, Backend b, ProbeFaults.@Nullable Wire fault) {
       HealthCheck h = b.healthCheck();
       boolean http = h.kind() == HealthCheck.Kind.HTTP || h.kind() == HealthCheck.Kind.HTTPS;
       var o = h.http();
@@ -77,13 +79,17 @@ final class ProbesController {
           http ? o.keepAlive() : null,
           http ? o.maxBodyBytes() : null,
           h.dns().map(HealthCheck.DnsQuery::name).orElse(null),
-          h.dns().map(HealthCheck.DnsQuery::type).orElse(null));
+          h.dns().map(HealthCheck.DnsQuery::type).orElse(null),
+          fault);
     }
   }
 
-  /** Everything a probe in one region should check, as of a policy version. */
+  /**
+   * Everything a probe in one region should check. {@code version} rises with every change to it
+   * (policies, and chaos faults for the probes); a probe long-polls with the one it has.
+   */
   @Serdeable
-  record Assignment(String region, long policyVersion, List<Target> targets) {}
+  record Assignment(String region, long version, long policyVersion, List<Target> targets) {}
 
   private final RaftNode node;
   private final HealthBook book;
@@ -92,6 +98,7 @@ final class ProbesController {
   private final int maxBatch;
   private final double batchesPerSecond;
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final ProbeFaults faults = new ProbeFaults();
 
   ProbesController(RaftNode node, HealthBook book, LatencyHistory history, StateEvents events,
       @Value("${tern.ingest.max-batch:5000}") int maxBatch,
@@ -158,16 +165,17 @@ final class ProbesController {
       throw new HttpStatusException(HttpStatus.BAD_REQUEST, "give the probe's region as ?region=cloud:region, e.g. aws:eu-central-1");
     }
     if (after != null) {
-      events.awaitPolicyAfter(after, Duration.ofSeconds(Math.max(0, Math.min(60, waitSeconds == null ? 30 : waitSeconds))));
+      events.awaitAssignmentAfter(after, Duration.ofSeconds(Math.max(0, Math.min(60, waitSeconds == null ? 30 : waitSeconds))));
     }
-    long version = node.state().policyVersion();
+    long version = events.assignmentVersion();
+    Map<String, ProbeFaults.Wire> injected = faults.forRegion(node.state(), Region.parse(region).orElseThrow());
     List<Target> targets = new ArrayList<>();
     for (ServiceState s : node.state().services()) {
       for (Backend b : s.model().backends()) {
-        targets.add(Target.of(s.name(), b));
+        targets.add(Target.of(s.name(), b, injected.get(s.name() + "/" + b.name())));
       }
     }
-    return new Assignment(region, version, targets);
+    return new Assignment(region, version, node.state().policyVersion(), targets);
   }
 
   /** A token bucket: {@code rate} per second, bursts of twice that. */

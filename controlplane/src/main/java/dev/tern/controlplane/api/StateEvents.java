@@ -44,8 +44,15 @@ final class StateEvents implements AutoCloseable {
       case Command.OpenTerm c -> new StateChange("leader", null, node.state().policyVersion(), node.nodeId());
       case Command.StartChaosRun c -> new StateChange("chaos", null, node.state().policyVersion(), node.nodeId());
       case Command.EndChaosRun c -> new StateChange("chaos", null, node.state().policyVersion(), node.nodeId());
+      case Command.HealChaosRun c -> new StateChange("chaos", null, node.state().policyVersion(), node.nodeId());
+      case Command.PutScenario c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
+      case Command.DeleteScenario c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
+      case Command.PauseScenario c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
+      case Command.ScheduleFired c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
     };
-    if (command instanceof Command.PutService || command instanceof Command.DeleteService) {
+    if (command instanceof Command.PutService || command instanceof Command.DeleteService
+        || command instanceof Command.StartChaosRun || command instanceof Command.HealChaosRun
+        || command instanceof Command.EndChaosRun) {
       synchronized (policyMonitor) {
         policyMonitor.notifyAll();
       }
@@ -66,11 +73,19 @@ final class StateEvents implements AutoCloseable {
     return publisher;
   }
 
-  /** Blocks until the policy version passes {@code after} or {@code timeout} elapses; returns the version. */
-  long awaitPolicyAfter(long after, Duration timeout) throws InterruptedException {
+  /**
+   * What the probes' assignments are made of, as one rising number: the policy version plus the
+   * chaos generation (chaos runs started, healed and ended change which targets carry a fault).
+   */
+  long assignmentVersion() {
+    return node.state().policyVersion() + node.state().chaosGeneration();
+  }
+
+  /** Blocks until the assignment version passes {@code after} or {@code timeout} elapses; returns the version. */
+  long awaitAssignmentAfter(long after, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (policyMonitor) {
-      while (node.state().policyVersion() <= after) {
+      while (assignmentVersion() <= after) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
@@ -78,7 +93,7 @@ final class StateEvents implements AutoCloseable {
         TimeUnit.NANOSECONDS.timedWait(policyMonitor, left);
       }
     }
-    return node.state().policyVersion();
+    return assignmentVersion();
   }
 
   @PreDestroy

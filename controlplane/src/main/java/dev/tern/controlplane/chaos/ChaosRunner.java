@@ -4,6 +4,7 @@ import dev.tern.chaos.run.FaultInjector;
 import dev.tern.chaos.run.TargetBackend;
 import dev.tern.chaos.run.TargetResolver;
 import dev.tern.chaos.scenario.Fault;
+import dev.tern.chaos.scenario.Injector;
 import dev.tern.chaos.scenario.ParsedScenarios;
 import dev.tern.chaos.scenario.Scenario;
 import dev.tern.chaos.scenario.ScenarioParser;
@@ -11,13 +12,17 @@ import dev.tern.chaos.verdict.Report;
 import dev.tern.chaos.verdict.RunRecord;
 import dev.tern.chaos.verdict.Verdicts;
 import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.decision.HealthBook;
+import dev.tern.controlplane.dns.EmbeddedDns;
 import dev.tern.controlplane.state.ApplyResult;
 import dev.tern.controlplane.state.ChaosRun;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.Health;
+import dev.tern.policy.health.VantageView;
 import dev.tern.policy.routing.RoutingPlan;
 import dev.tern.policy.routing.WeightedAnswer;
+import dev.tern.policy.routing.ZoneAnswer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +36,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,17 +48,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Runs chaos scenarios on the leader: resolves the targets, commits the run (with the time its
- * fault must be reverted by) before injecting, records every plan committed while it lasts,
- * aborts on a stop condition or the kill switch, reverts, watches the recovery, and commits the
- * verdict. A node that becomes leader reverts every run still active that it is not running
- * itself, on time, so a fault outlives no leader.
+ * fault must be reverted by) before injecting, watches it, aborts on a stop condition, the kill
+ * switch or an operator's abort, reverts and commits the heal, watches the recovery, and commits
+ * the verdict with its report.
+ *
+ * <p><b>Every node records every run.</b> Each node keeps, per active run, what the replicated
+ * state says happened: the plans in force at the start, every plan committed since, every verdict
+ * change of a target, the heal. So a node that becomes leader during a run carries it on from
+ * there (reverting on time, judging from the same record), instead of only cleaning up after it.
  *
  * <p>It is created with the node (not on first use), so that it watches for leadership from the
- * start. Threading: each run has its own virtual thread; plans arrive on the state machine's applying
- * thread and are handed to the runs that watch their service.
+ * start. Threading: each run the leader carries has its own virtual thread; commands arrive on the
+ * state machine's applying thread.
  */
 @Context
 public final class ChaosRunner implements AutoCloseable {
@@ -62,13 +74,17 @@ public final class ChaosRunner implements AutoCloseable {
   static final Duration DEFAULT_RECOVERY_WATCH = Duration.ofSeconds(10);
   /** How often stop conditions are checked while a fault is in. */
   static final Duration STOP_CHECK = Duration.ofMillis(500);
+  /** A leader-kill scenario kills the leader this long after the injection unless it says when. */
+  static final Duration DEFAULT_KILL_AFTER = Duration.ofSeconds(2);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+  /** The membership action recorded when a run kills the leader. */
+  static final String LEADER_KILLED = "leader-killed";
 
   /** What starting a run (or its dry run) resolved. */
   @Serdeable
   public record Started(String runId, String scenario, boolean dryRun, List<String> targets, Instant revertDueAt) {}
 
-  /** A run that may not start, with the reasons in words. */
+  /** A run that may not start (or be aborted), with the reasons in words. */
   public static final class RefusedException extends RuntimeException {
     RefusedException(String message) {
       super(message);
@@ -91,17 +107,22 @@ public final class ChaosRunner implements AutoCloseable {
   private final RaftNode node;
   private final Clock clock;
   private final JsonMapper json;
+  private final HealthBook book;
+  private final EmbeddedDns dns;
   private final Map<String, FaultInjector> injectors = new HashMap<>();
+  private final Map<String, RunWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, LocalRun> running = new ConcurrentHashMap<>();
   private final ScenarioParser parser = new ScenarioParser();
+  private final MeterRegistry metrics;
   private volatile boolean closed;
 
-  private final MeterRegistry metrics;
-
-  ChaosRunner(RaftNode node, Clock clock, JsonMapper json, List<FaultInjector> injectors, MeterRegistry metrics) {
+  ChaosRunner(RaftNode node, Clock clock, JsonMapper json, HealthBook book, EmbeddedDns dns,
+      List<FaultInjector> injectors, MeterRegistry metrics) {
     this.node = node;
     this.clock = clock;
     this.json = json;
+    this.book = book;
+    this.dns = dns;
     this.metrics = metrics;
     Gauge.builder("tern.chaos.active", node, n -> n.state().chaosRuns().stream().filter(ChaosRun::active).count())
         .description("Chaos runs whose fault is in (or not yet reverted)").register(metrics);
@@ -109,7 +130,7 @@ public final class ChaosRunner implements AutoCloseable {
     node.onApplied(this::applied);
     node.onLeadershipChange(leader -> {
       if (leader) {
-        Thread.ofVirtual().name("chaos-adopt").start(this::revertOrphans);
+        Thread.ofVirtual().name("chaos-adopt").start(this::adoptRuns);
       }
     });
   }
@@ -119,6 +140,68 @@ public final class ChaosRunner implements AutoCloseable {
    * checks what would stop it). Only the leader runs scenarios.
    */
   public Started start(String yaml, String reason, String actor, boolean dryRun) {
+    Scenario scenario = parseOne(yaml);
+    FaultInjector injector = injectorFor(scenario);
+    List<TargetBackend> targets = resolve(scenario);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    Instant due = now.plus(scenario.duration());
+    List<String> keys = targets.stream().map(TargetBackend::key).toList();
+    if (dryRun) {
+      return new Started(null, scenario.name(), true, keys, due);
+    }
+    requireLeader();
+    String runId = scenario.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    LocalRun run = new LocalRun(runId, scenario, injector, targets, now, due, false);
+    // Registered before the commit, so that the adoption loop never takes it for an orphan.
+    running.put(runId, run);
+    try {
+      commitOrRefuse(new Command.StartChaosRun(actor, now, reason, runId, scenario.name(), yaml, keys, due));
+    } catch (RuntimeException e) {
+      running.remove(runId);
+      throw e;
+    }
+    Thread.ofVirtual().name("chaos-" + runId).start(() -> execute(run));
+    return new Started(runId, scenario.name(), false, keys, due);
+  }
+
+  /** Aborts one active run: its fault is reverted now and the run judged as ABORTED. */
+  public void abort(String runId, String actor, String reason) {
+    ChaosRun run = node.state().chaosRun(runId).filter(ChaosRun::active)
+        .orElseThrow(() -> new RefusedException("no active chaos run " + runId));
+    requireLeader();
+    String why = "aborted by " + actor + ": " + reason;
+    LocalRun local = running.get(run.id());
+    if (local != null) {
+      local.abort(why);
+    } else {
+      adopt(run, why);
+    }
+  }
+
+  /** Reverts every active run at once: this node's and any left by an earlier leader. Returns how many. */
+  public int revertAll(String actor, String reason) {
+    String why = "the kill switch, by " + actor + ": " + reason;
+    int count = 0;
+    for (ChaosRun run : node.state().chaosRuns()) {
+      if (!run.active()) {
+        continue;
+      }
+      LocalRun local = running.get(run.id());
+      if (local != null) {
+        local.abort(why);
+      } else if (node.isLeader()) {
+        adopt(run, why);
+      } else {
+        // Not the leader: revert here at once (the injectors act on the same world), and let the
+        // leader's own run see the heal.
+        revertNow(run, why);
+      }
+      count++;
+    }
+    return count;
+  }
+
+  private Scenario parseOne(String yaml) {
     ParsedScenarios parsed = parser.parse(yaml);
     if (!parsed.isValid()) {
       throw new RefusedException("the scenario is invalid: " + String.join("; ",
@@ -127,104 +210,166 @@ public final class ChaosRunner implements AutoCloseable {
     if (parsed.scenarios().size() != 1) {
       throw new RefusedException("send one scenario per run; the file holds " + parsed.scenarios().size());
     }
-    Scenario scenario = parsed.scenarios().getFirst();
+    return parsed.scenarios().getFirst();
+  }
+
+  private FaultInjector injectorFor(Scenario scenario) {
     FaultInjector injector = injectors.get(scenario.injector().key());
     if (injector == null) {
       throw new RefusedException("this node has no " + scenario.injector().key() + " injector"
-          + (scenario.injector().key().equals("demo") ? " (it exists only in tern demo)" : ""));
+          + switch (scenario.injector()) {
+            case DEMO -> " (it exists only in tern demo)";
+            case KUBERNETES -> " (it comes with Kubernetes discovery; see docs/chaos.md)";
+            case PROVIDER_FAULT -> " (it comes with the cloud providers' reconcilers; see docs/chaos.md)";
+            case PROBE_FAULT -> "";
+          });
     }
-    if (injector instanceof DemoInjector && !DemoInjector.injects(scenario.fault())) {
-      throw new RefusedException("the demo injector injects outages and probe partitions; " + scenario.fault().kind()
-          + " is not built yet");
+    if (injector instanceof DemoInjector) {
+      if (!DemoInjector.injects(scenario.fault())) {
+        throw new RefusedException("the demo injector cannot inject " + scenario.fault().kind() + " yet");
+      }
+      if (scenario.killLeaderAfter().isPresent() && !DemoInjector.injects(new Fault.LeaderKill())) {
+        throw new RefusedException("the demo injector cannot kill the leader yet");
+      }
     }
+    return injector;
+  }
+
+  private List<TargetBackend> resolve(Scenario scenario) {
     List<TargetBackend> targets = switch (TargetResolver.resolve(scenario.targets(), node.state().policy())) {
       case TargetResolver.Resolved r -> r.backends();
       case TargetResolver.Refused r -> throw new RefusedException(String.join("; ", r.reasons()));
     };
-    if (targets.isEmpty()) {
+    if (targets.isEmpty() && !(scenario.fault() instanceof Fault.LeaderKill)) {
       throw new RefusedException("the targets resolve to no backend in the current policy");
     }
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    Instant due = now.plus(scenario.duration());
-    List<String> keys = targets.stream().map(TargetBackend::key).toList();
-    if (dryRun) {
-      return new Started(null, scenario.name(), true, keys, due);
-    }
+    return targets;
+  }
+
+  private void requireLeader() {
     if (!node.isLeader()) {
       throw new RefusedException("only the leader runs scenarios; this node is not it (leader: "
           + node.leaderId().orElse("none elected") + ")");
     }
-    String runId = scenario.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    ApplyResult committed = node.submit(new Command.StartChaosRun(actor, now, reason, runId, scenario.name(), yaml, keys, due),
-        COMMIT_TIMEOUT).join();
+  }
+
+  private void commitOrRefuse(Command command) {
+    ApplyResult committed = node.submit(command, COMMIT_TIMEOUT).join();
     if (committed instanceof ApplyResult.Rejected r) {
       throw new RefusedException(r.reason());
     }
-    LocalRun run = new LocalRun(runId, scenario, injector, targets, now, due);
-    running.put(runId, run);
-    Thread.ofVirtual().name("chaos-" + runId).start(() -> execute(run));
-    return new Started(runId, scenario.name(), false, keys, due);
   }
 
-  /** Reverts every active run at once: this node's and any left by an earlier leader. Returns how many. */
-  public int revertAll(String actor, String reason) {
-    int count = 0;
-    for (LocalRun run : running.values()) {
-      run.abort("the kill switch, by " + actor + ": " + reason);
-      count++;
-    }
-    for (ChaosRun orphan : node.state().chaosRuns()) {
-      if (orphan.active() && !running.containsKey(orphan.id())) {
-        revertOrphan(orphan, "the kill switch, by " + actor + ": " + reason);
-        count++;
-      }
-    }
-    return count;
-  }
-
+  /** The run's life on the leader, from the injection (or the adoption) to the committed verdict. */
   private void execute(LocalRun run) {
     try {
-      Map<String, Health> healthBefore = health();
-      run.plansBefore.addAll(planViews(run.services()));
-      run.step("fault injected: " + run.scenario.fault().kind() + " on " + String.join(", ", run.keys()));
-      try {
-        run.injector.inject(run.scenario.fault(), run.targets);
-      } catch (FaultInjector.InjectionException e) {
-        run.abort("the injection failed: " + e.getMessage());
+      // A node that did not see the run start (restarted from a snapshot since) records from now.
+      RunWatch watch = watches.computeIfAbsent(run.id, id -> new RunWatch(run.targetKeys(), run.targets.isEmpty(), true));
+      if (run.adopted) {
+        run.step("carried on by " + node.nodeId() + ", the new leader");
+      } else {
+        run.step("fault injected: " + run.scenario.fault().kind() + (run.targets.isEmpty() ? "" : " on "
+            + String.join(", ", run.targetKeys())));
+        inject(run, run.scenario.fault());
       }
-      while (!run.aborted() && clock.instant().isBefore(run.due) && !closed) {
-        stopCondition(run, healthBefore).ifPresent(run::abort);
+      Observer observer = new Observer(run, watch);
+      while (!run.aborted() && clock.instant().isBefore(run.due) && !closed && node.isLeader() && !healedElsewhere(run)) {
+        stopCondition(run, watch, observer).ifPresent(run::abort);
+        observer.look();
+        killLeaderWhenDue(run);
         sleep(STOP_CHECK);
       }
-      revert(run.injector, run.scenario.fault(), run.targets, run);
-      run.healedAt = clock.instant();
-      run.step(run.aborted() ? "fault reverted early: " + run.abortReason : "fault reverted (healed)");
-      Instant watchUntil = run.healedAt.plus(run.scenario.expect().failbackWithin().orElse(DEFAULT_RECOVERY_WATCH))
-          .plusSeconds(2);
-      while (!closed && clock.instant().isBefore(watchUntil) && !run.aborted()) {
-        sleep(STOP_CHECK);
+      if (closed || !node.isLeader()) {
+        return; // The next leader carries the run on, and reverts it on time.
       }
-      finish(run);
+      Instant healed = healedAt(run).orElseGet(() -> {
+        revert(run.injector, run.scenario, run.targets, run);
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        submitQuietly(new Command.HealChaosRun(ACTOR, at, run.id));
+        return at;
+      });
+      run.healedAt = healed;
+      if (!run.aborted()) {
+        Instant watchUntil = healed.plus(run.scenario.expect().failbackWithin().orElse(DEFAULT_RECOVERY_WATCH))
+            .plusSeconds(2);
+        while (!closed && node.isLeader() && clock.instant().isBefore(watchUntil) && !run.aborted()) {
+          observer.look();
+          sleep(STOP_CHECK);
+        }
+      }
+      if (!closed && node.isLeader()) {
+        finish(run, watch);
+      }
     } catch (RuntimeException e) {
       LOG.warning(() -> "chaos run " + run.id + " failed: " + e);
-      revert(run.injector, run.scenario.fault(), run.targets, run);
+      revert(run.injector, run.scenario, run.targets, run);
     } finally {
       running.remove(run.id);
     }
   }
 
-  private void finish(LocalRun run) {
+  private void inject(LocalRun run, Fault fault) {
+    if (fault instanceof Fault.LeaderKill) {
+      return; // Killed when due, by killLeaderWhenDue.
+    }
+    try {
+      run.injector.inject(fault, run.targets);
+    } catch (FaultInjector.InjectionException e) {
+      run.abort("the injection failed: " + e.getMessage());
+    }
+  }
+
+  private void killLeaderWhenDue(LocalRun run) {
+    if (run.adopted || run.leaderKilled || !run.scenario.killsLeader()) {
+      return;
+    }
+    Duration after = run.scenario.killLeaderAfter().orElse(DEFAULT_KILL_AFTER);
+    if (clock.instant().isBefore(run.injectedAt.plus(after))) {
+      return;
+    }
+    run.leaderKilled = true;
+    // In the audit log, and in every node's record of the run: the leader that dies cannot tell.
+    submitQuietly(new Command.RecordMembership(ACTOR, clock.instant(), "chaos run " + run.id + " kills the leader",
+        LEADER_KILLED, node.nodeId()));
+    try {
+      run.injector.inject(new Fault.LeaderKill(), List.of());
+    } catch (FaultInjector.InjectionException e) {
+      run.abort("killing the leader failed: " + e.getMessage());
+    }
+  }
+
+  private boolean healedElsewhere(LocalRun run) {
+    return node.state().chaosRun(run.id).map(r -> !r.faultIn()).orElse(true);
+  }
+
+  private Optional<Instant> healedAt(LocalRun run) {
+    return node.state().chaosRun(run.id).flatMap(ChaosRun::healedAt);
+  }
+
+  private void finish(LocalRun run, RunWatch watch) {
     Instant ended = clock.instant();
-    RunRecord record = new RunRecord(run.injectedAt, Optional.ofNullable(run.healedAt), ended, Set.copyOf(run.keys()),
-        run.plansBefore, List.copyOf(run.plans), List.of(), jurisdictions());
+    RunRecord record = new RunRecord(run.injectedAt, Optional.ofNullable(run.healedAt), ended, Set.copyOf(run.targetKeys()),
+        watch.before(), List.copyOf(watch.plans), List.of(), jurisdictions());
     Report report = Verdicts.judge(run.scenario, record);
     String outcome = run.aborted() ? "ABORTED" : report.overall().name();
-    String note = (run.aborted() ? "aborted: " + run.abortReason + ". " : "")
-        + "Pages are not recorded yet: an expected page is judged as missing.";
+    List<String> notes = new ArrayList<>();
+    if (run.aborted()) {
+      notes.add("aborted: " + run.abortReason + ".");
+    }
+    if (watch.incomplete) {
+      notes.add("This node did not see the run start; its record starts at " + watch.since + ".");
+    }
+    if (run.scenario.injector() == Injector.PROBE_FAULT) {
+      notes.add("Injected by the probes (probe-fault): the backends themselves were not touched.");
+    }
+    notes.add("Pages are not recorded yet: an expected page is judged as missing.");
     run.step("verdict: " + outcome);
+    List<Step> timeline = Stream.concat(watch.steps.stream(), run.timeline.stream())
+        .sorted(Comparator.comparing(Step::at)).toList();
     ReportView view = new ReportView(run.id, run.scenario.name(), run.scenario.hypothesis(), outcome,
-        run.scenario.injector().key(), run.keys(), List.copyOf(run.timeline),
-        report.results().stream().map(r -> new ResultView(r.expectation(), r.outcome().name(), r.evidence())).toList(), note);
+        run.scenario.injector().key(), run.targetKeys(), timeline,
+        report.results().stream().map(r -> new ResultView(r.expectation(), r.outcome().name(), r.evidence())).toList(),
+        String.join(" ", notes));
     end(run.id, outcome, view);
   }
 
@@ -237,71 +382,131 @@ public final class ChaosRunner implements AutoCloseable {
     }
   }
 
-  /** A backend the run does not target that turned UNHEALTHY since the injection, if any. */
-  private Optional<String> stopCondition(LocalRun run, Map<String, Health> before) {
-    if (!run.scenario.stopWhen().otherServiceUnhealthy() && !run.scenario.stopWhen().nonTargetRegionDegraded()) {
-      return Optional.empty();
+  private void submitQuietly(Command command) {
+    try {
+      node.submit(command, COMMIT_TIMEOUT).join();
+    } catch (RuntimeException e) {
+      LOG.warning(() -> command.getClass().getSimpleName() + " was not committed: " + e.getMessage());
     }
-    Set<String> targets = Set.copyOf(run.keys());
-    for (Map.Entry<String, Health> now : health().entrySet()) {
-      if (!targets.contains(now.getKey()) && now.getValue() == Health.UNHEALTHY
-          && before.getOrDefault(now.getKey(), Health.UNKNOWN) != Health.UNHEALTHY) {
-        return Optional.of("stop condition: " + now.getKey() + ", which the scenario does not target, turned UNHEALTHY");
+  }
+
+  /** What aborts the run now, if anything: see {@link dev.tern.chaos.scenario.StopConditions}. */
+  private Optional<String> stopCondition(LocalRun run, RunWatch watch, Observer observer) {
+    var stop = run.scenario.stopWhen();
+    Set<String> targets = Set.copyOf(run.targetKeys());
+    Set<String> services = run.services();
+    Set<String> regions = run.targets.stream().map(t -> t.region().key()).collect(Collectors.toSet());
+    for (ServiceState s : node.state().services()) {
+      for (var b : s.model().backends()) {
+        String key = s.name() + "/" + b.name();
+        Health now = Optional.ofNullable(s.verdicts().get(b.name())).map(v -> v.health()).orElse(Health.UNKNOWN);
+        if (targets.contains(key) || now != Health.UNHEALTHY || watch.unhealthyAtStart.contains(key)) {
+          continue;
+        }
+        if (stop.otherServiceUnhealthy() && !services.contains(s.name())) {
+          return Optional.of("stop condition otherServiceUnhealthy: " + key + " turned UNHEALTHY");
+        }
+        if (stop.nonTargetRegionDegraded() && !regions.contains(b.region().key())) {
+          return Optional.of("stop condition nonTargetRegionDegraded: " + key + " in " + b.region().key()
+              + ", a region the scenario does not target, turned UNHEALTHY");
+        }
+      }
+    }
+    if (stop.maxBurnRate().isPresent()) {
+      double burn = observer.burnRate(stop.slo(), stop.burnWindow());
+      if (burn > stop.maxBurnRate().getAsDouble()) {
+        return Optional.of(String.format(java.util.Locale.ROOT,
+            "stop condition maxBurnRate: the error budget burns at %.1f, above %.1f", burn,
+            stop.maxBurnRate().getAsDouble()));
       }
     }
     return Optional.empty();
   }
 
-  private void revert(FaultInjector injector, Fault fault, List<TargetBackend> targets, LocalRun run) {
-    for (int attempt = 1; attempt <= 30 && !closed; attempt++) {
-      try {
-        injector.revert(fault, targets);
-        return;
-      } catch (FaultInjector.InjectionException e) {
-        int tried = attempt;
-        LOG.warning(() -> "revert attempt " + tried + " failed: " + e.getMessage());
-        if (run != null) {
-          run.step("revert failed, retrying: " + e.getMessage());
+  private void revert(FaultInjector injector, Scenario scenario, List<TargetBackend> targets, LocalRun run) {
+    List<Fault> faults = new ArrayList<>();
+    if (!(scenario.fault() instanceof Fault.LeaderKill)) {
+      faults.add(scenario.fault());
+    }
+    if (scenario.killsLeader()) {
+      faults.add(new Fault.LeaderKill());
+    }
+    for (Fault fault : faults) {
+      for (int attempt = 1; attempt <= 30 && !closed; attempt++) {
+        try {
+          injector.revert(fault, fault instanceof Fault.LeaderKill ? List.of() : targets);
+          break;
+        } catch (FaultInjector.InjectionException e) {
+          int tried = attempt;
+          LOG.warning(() -> "revert attempt " + tried + " failed: " + e.getMessage());
+          if (run != null) {
+            run.step("revert failed, retrying: " + e.getMessage());
+          }
+          sleep(Duration.ofSeconds(1));
         }
-        sleep(Duration.ofSeconds(1));
       }
     }
   }
 
   /**
-   * While this node leads: every active run not running here is reverted when due, and ended. It
-   * keeps looking, because the entries of the previous term (a run started just before the old
-   * leader died) are applied here only once this term's first entry commits.
+   * While this node leads: every active run not running here is carried on here. It keeps
+   * looking, because the entries of the previous term (a run started just before the old leader
+   * died) are applied here only once this term's first entry commits.
    */
-  private void revertOrphans() {
-    Set<String> adopted = ConcurrentHashMap.newKeySet();
+  private void adoptRuns() {
     while (!closed && node.isLeader()) {
-      Instant now = clock.instant();
-      for (ChaosRun orphan : node.state().chaosRuns()) {
-        if (orphan.active() && !running.containsKey(orphan.id()) && !now.isBefore(orphan.revertDueAt())
-            && adopted.add(orphan.id())) {
-          revertOrphan(orphan, "the leader that started it changed during the run");
+      for (ChaosRun run : node.state().chaosRuns()) {
+        if (run.active() && !running.containsKey(run.id())) {
+          adopt(run, null);
         }
       }
       sleep(STOP_CHECK);
     }
   }
 
-  private void revertOrphan(ChaosRun orphan, String why) {
-    ParsedScenarios parsed = parser.parse(orphan.yaml());
-    Scenario scenario = parsed.scenarios().isEmpty() ? null : parsed.scenarios().getFirst();
-    FaultInjector injector = scenario == null ? null : injectors.get(scenario.injector().key());
-    List<TargetBackend> targets = resolveKeys(orphan.targets());
-    List<Step> timeline = new ArrayList<>();
-    if (injector != null) {
-      revert(injector, scenario.fault(), targets, null);
-      timeline.add(new Step(clock.instant(), "fault reverted by " + node.nodeId() + ": " + why));
-    } else {
-      timeline.add(new Step(clock.instant(), "no injector here can revert it; revert by hand: " + orphan.targets()));
+  private synchronized void adopt(ChaosRun run, String abortReason) {
+    if (running.containsKey(run.id())) {
+      if (abortReason != null) {
+        running.get(run.id()).abort(abortReason);
+      }
+      return;
     }
-    end(orphan.id(), "INCONCLUSIVE", new ReportView(orphan.id(), orphan.scenario(),
-        scenario == null ? "" : scenario.hypothesis(), "INCONCLUSIVE", scenario == null ? "" : scenario.injector().key(),
-        orphan.targets(), timeline, List.of(), "The run was not judged: " + why + "."));
+    Optional<Scenario> scenario = parseStored(run.yaml());
+    FaultInjector injector = scenario.map(s -> injectors.get(s.injector().key())).orElse(null);
+    if (scenario.isEmpty() || injector == null) {
+      List<Step> timeline = List.of(new Step(clock.instant(), "no injector on " + node.nodeId()
+          + " can revert it; revert by hand: " + run.targets()));
+      end(run.id(), "INCONCLUSIVE", new ReportView(run.id(), run.scenario(), scenario.map(Scenario::hypothesis).orElse(""),
+          "INCONCLUSIVE", scenario.map(s -> s.injector().key()).orElse(""), run.targets(), timeline, List.of(),
+          "The run was not judged: the leader changed and " + node.nodeId() + " cannot carry it on."));
+      return;
+    }
+    LocalRun local = new LocalRun(run.id(), scenario.get(), injector, resolveKeys(run.targets()), run.startedAt(),
+        run.revertDueAt(), true);
+    if (abortReason != null) {
+      local.abort(abortReason);
+    }
+    running.put(run.id(), local);
+    Thread.ofVirtual().name("chaos-" + run.id()).start(() -> execute(local));
+  }
+
+  /** The kill switch on a node that does not lead: reverts here, commits the heal; the leader judges. */
+  private void revertNow(ChaosRun run, String why) {
+    parseStored(run.yaml()).ifPresent(s -> {
+      FaultInjector injector = injectors.get(s.injector().key());
+      if (injector != null && run.faultIn()) {
+        revert(injector, s, resolveKeys(run.targets()), null);
+      }
+    });
+    if (run.faultIn()) {
+      submitQuietly(new Command.HealChaosRun(ACTOR + " (" + why + ")", clock.instant().truncatedTo(ChronoUnit.MILLIS),
+          run.id()));
+    }
+  }
+
+  private Optional<Scenario> parseStored(String yaml) {
+    ParsedScenarios parsed = parser.parse(yaml);
+    return parsed.isValid() && parsed.scenarios().size() == 1 ? Optional.of(parsed.scenarios().getFirst()) : Optional.empty();
   }
 
   private List<TargetBackend> resolveKeys(List<String> keys) {
@@ -315,39 +520,35 @@ public final class ChaosRunner implements AutoCloseable {
     return out;
   }
 
+  /** Every node: what the replicated state says about each active run. */
   private void applied(Command command) {
-    if (command instanceof Command.EndChaosRun end) {
-      // Every node counts every run's end, so any node's /metrics tells the same story.
-      String scenario = node.state().chaosRun(end.runId()).map(ChaosRun::scenario).orElse("unknown");
-      Counter.builder("tern.chaos.runs").description("Chaos runs ended, by scenario and outcome")
-          .tag("scenario", scenario).tag("outcome", end.outcome()).register(metrics).increment();
+    switch (command) {
+      case Command.StartChaosRun c -> {
+        Optional<Scenario> s = parseStored(c.yaml());
+        watches.put(c.runId(), new RunWatch(c.targets(), s.map(x -> x.targets().isEmpty()).orElse(false)));
+      }
+      case Command.RecordVerdicts c -> watches.values().forEach(w -> w.verdicts(c));
+      case Command.RecordMembership m when m.action().equals(LEADER_KILLED) ->
+          watches.values().forEach(w -> w.steps.add(new Step(m.at(), "leader " + m.member() + " killed (" + m.reason() + ")")));
+      case Command.PublishPlan p -> watches.values().forEach(w -> w.plan(p));
+      case Command.HealChaosRun h -> Optional.ofNullable(watches.get(h.runId()))
+          .ifPresent(w -> w.steps.add(new Step(h.at(), "fault reverted (healed)" + (h.actor().equals(ACTOR) ? ""
+              : " by " + h.actor()))));
+      case Command.EndChaosRun end -> {
+        watches.remove(end.runId());
+        // Every node counts every run's end, so any node's /metrics tells the same story.
+        String scenario = node.state().chaosRun(end.runId()).map(ChaosRun::scenario).orElse("unknown");
+        Counter.builder("tern.chaos.runs").description("Chaos runs ended, by scenario and outcome")
+            .tag("scenario", scenario).tag("outcome", end.outcome()).register(metrics).increment();
+      }
+      default -> { }
     }
-    if (command instanceof Command.PublishPlan p && !running.isEmpty()) {
-      RunRecord.PlanSeen seen = view(p.plan(), clock.instant());
-      running.values().stream().filter(r -> r.services().contains(p.plan().service())).forEach(r -> {
-        r.plans.add(seen);
-        r.step("plan v" + p.plan().version() + " of " + p.plan().service() + " committed");
-      });
-    }
-  }
-
-  private List<RunRecord.PlanSeen> planViews(Set<String> services) {
-    return services.stream().flatMap(s -> node.state().service(s).flatMap(ServiceState::plan).stream())
-        .map(p -> view(p, p.decidedAt())).toList();
   }
 
   private static RunRecord.PlanSeen view(RoutingPlan plan, Instant at) {
     Map<String, List<String>> answers = new HashMap<>();
     plan.zones().forEach(z -> answers.put(z.zone().key(), z.answers().stream().map(WeightedAnswer::backend).toList()));
     return new RunRecord.PlanSeen(at, plan.service(), plan.version(), answers);
-  }
-
-  private Map<String, Health> health() {
-    Map<String, Health> out = new HashMap<>();
-    for (ServiceState s : node.state().services()) {
-      s.verdicts().forEach((backend, v) -> out.put(s.name() + "/" + backend, v.health()));
-    }
-    return out;
   }
 
   private Map<String, String> jurisdictions() {
@@ -372,7 +573,158 @@ public final class ChaosRunner implements AutoCloseable {
     closed = true;
   }
 
-  /** A run this node started and is running. */
+  /**
+   * One active run as the replicated state tells it, kept on every node: the plans in force when
+   * it started, every plan committed since for the services it watches, and the targets' verdict
+   * changes.
+   */
+  private final class RunWatch {
+    final Set<String> targets;
+    final Set<String> services;
+    final boolean everyService;
+    final Instant since = clock.instant();
+    final boolean incomplete;
+    final List<RunRecord.PlanSeen> before;
+    final List<RunRecord.PlanSeen> plans = new CopyOnWriteArrayList<>();
+    final List<Step> steps = new CopyOnWriteArrayList<>();
+    final Set<String> unhealthyAtStart = new HashSet<>();
+    final Map<String, Health> health = new ConcurrentHashMap<>();
+
+    /** @param everyService true when the run targets no backend (a leader kill): every service is watched */
+    RunWatch(List<String> targets, boolean everyService) {
+      this(targets, everyService, false);
+    }
+
+    RunWatch(List<String> targets, boolean everyService, boolean incomplete) {
+      this.targets = Set.copyOf(targets);
+      this.everyService = everyService;
+      this.incomplete = incomplete;
+      this.services = targets.stream().map(t -> t.substring(0, t.indexOf('/'))).collect(Collectors.toUnmodifiableSet());
+      List<RunRecord.PlanSeen> plansNow = new ArrayList<>();
+      for (ServiceState s : node.state().services()) {
+        s.verdicts().forEach((b, v) -> {
+          if (v.health() == Health.UNHEALTHY) {
+            unhealthyAtStart.add(s.name() + "/" + b);
+          }
+          health.put(s.name() + "/" + b, v.health());
+        });
+        if (watches(s.name())) {
+          s.plan().ifPresent(p -> plansNow.add(view(p, p.decidedAt())));
+        }
+      }
+      this.before = List.copyOf(plansNow);
+    }
+
+    boolean watches(String service) {
+      return everyService || services.contains(service);
+    }
+
+    List<RunRecord.PlanSeen> before() {
+      return before;
+    }
+
+    void plan(Command.PublishPlan p) {
+      if (!watches(p.plan().service())) {
+        return;
+      }
+      plans.add(view(p.plan(), p.at()));
+      String cause = p.failover().map(f -> " (health: " + String.join(", ", f.failed()) + ")").orElse("");
+      steps.add(new Step(p.at(), "decision: plan v" + p.plan().version() + " of " + p.plan().service() + " committed"
+          + cause));
+    }
+
+    void verdicts(Command.RecordVerdicts c) {
+      for (Command.VerdictRecord v : c.verdicts()) {
+        String key = v.service() + "/" + v.backend();
+        Health was = health.put(key, v.health());
+        if (targets.contains(key) && was != v.health()) {
+          steps.add(new Step(c.at(), "verdict: " + key + " " + v.health()
+              + (v.downVantages().isEmpty() ? "" : " (down from " + String.join(", ", v.downVantages()) + ")")));
+        }
+      }
+    }
+  }
+
+  /** What the leader looks at on its own while a run lasts: probes failing, DNS answers, the error budget. */
+  private final class Observer {
+    private final LocalRun run;
+    private final RunWatch watch;
+    private final Set<String> failingSeen = new HashSet<>();
+    private final Map<String, Long> dnsServed = new HashMap<>();
+    private double budgetSeconds;
+    private Instant lastLook;
+
+    Observer(LocalRun run, RunWatch watch) {
+      this.run = run;
+      this.watch = watch;
+      for (String service : run.services()) {
+        dnsServed.put(service, dns.servedPlanVersion(service));
+      }
+      this.lastLook = clock.instant();
+    }
+
+    void look() {
+      Instant now = clock.instant();
+      for (TargetBackend t : run.targets) {
+        if (failingSeen.contains(t.key())) {
+          continue;
+        }
+        book.backend(t.service(), t.backend()).ifPresent(h -> h.views().values().stream()
+            .filter(v -> v.consecutiveFailed() > 0 && v.lastSeen().isAfter(run.injectedAt))
+            .min(Comparator.comparing(VantageView::lastSeen))
+            .ifPresent(v -> {
+              failingSeen.add(t.key());
+              run.timeline.add(new Step(v.lastSeen(), "first failed probe: " + t.key() + " from " + v.vantage().key()
+                  + v.lastError().map(e -> " (" + e + ")").orElse("")));
+            }));
+      }
+      for (String service : run.services()) {
+        long served = dns.servedPlanVersion(service);
+        Long before = dnsServed.put(service, served);
+        if (before != null && served != before && served >= 0) {
+          run.timeline.add(new Step(now, "DNS changed: " + node.nodeId() + " answers " + service + " from plan v"
+              + served));
+        }
+      }
+      budgetSeconds += errorRatio() * Math.max(0, Duration.between(lastLook, now).toMillis() / 1000.0);
+      lastLook = now;
+    }
+
+    /** Budget spent since the injection over what the window allows, as a rate. */
+    double burnRate(double slo, Duration window) {
+      return budgetSeconds / (window.toMillis() / 1000.0 * (1 - slo));
+    }
+
+    /** The worst client zone's estimated error ratio over the run's services, from the plans in force. */
+    private double errorRatio() {
+      double worst = 0;
+      for (String service : run.services()) {
+        Optional<RoutingPlan> plan = node.state().service(service).flatMap(ServiceState::plan);
+        if (plan.isEmpty()) {
+          continue;
+        }
+        for (ZoneAnswer zone : plan.get().zones()) {
+          double weights = 0;
+          double failing = 0;
+          for (WeightedAnswer a : zone.answers()) {
+            weights += a.weight();
+            failing += a.weight() * failingShare(service, a.backend());
+          }
+          worst = Math.max(worst, weights == 0 ? 0 : failing / weights);
+        }
+      }
+      return worst;
+    }
+
+    private double failingShare(String service, String backend) {
+      return book.backend(service, backend).map(h -> {
+        long failed = h.views().values().stream().filter(v -> v.consecutiveFailed() > 0).count();
+        return h.views().isEmpty() ? 0.0 : (double) failed / h.views().size();
+      }).orElse(0.0);
+    }
+  }
+
+  /** A run this node is carrying: started here, or adopted from an earlier leader. */
   private final class LocalRun {
     final String id;
     final Scenario scenario;
@@ -380,26 +732,28 @@ public final class ChaosRunner implements AutoCloseable {
     final List<TargetBackend> targets;
     final Instant injectedAt;
     final Instant due;
-    final List<RunRecord.PlanSeen> plansBefore = new ArrayList<>();
-    final List<RunRecord.PlanSeen> plans = new CopyOnWriteArrayList<>();
+    final boolean adopted;
     final List<Step> timeline = new CopyOnWriteArrayList<>();
     volatile Instant healedAt;
     volatile String abortReason;
+    volatile boolean leaderKilled;
 
-    LocalRun(String id, Scenario scenario, FaultInjector injector, List<TargetBackend> targets, Instant injectedAt, Instant due) {
+    LocalRun(String id, Scenario scenario, FaultInjector injector, List<TargetBackend> targets, Instant injectedAt,
+        Instant due, boolean adopted) {
       this.id = id;
       this.scenario = scenario;
       this.injector = injector;
       this.targets = List.copyOf(targets);
       this.injectedAt = injectedAt;
       this.due = due;
+      this.adopted = adopted;
     }
 
     Set<String> services() {
       return targets.stream().map(TargetBackend::service).collect(Collectors.toUnmodifiableSet());
     }
 
-    List<String> keys() {
+    List<String> targetKeys() {
       return targets.stream().map(TargetBackend::key).toList();
     }
 
@@ -410,6 +764,7 @@ public final class ChaosRunner implements AutoCloseable {
     void abort(String reason) {
       if (abortReason == null) {
         abortReason = reason;
+        step("abort: " + reason);
       }
     }
 

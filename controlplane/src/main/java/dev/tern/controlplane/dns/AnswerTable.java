@@ -237,6 +237,18 @@ final class AnswerTable {
     return serial;
   }
 
+  /** The plan version this table answers {@code service} with; -1 when it does not serve it. */
+  long planVersion(String service) {
+    for (List<Hosted> list : hosted.values()) {
+      for (Hosted h : list) {
+        if (h.answers().plan.service().equals(service)) {
+          return h.answers().plan.version();
+        }
+      }
+    }
+    return -1;
+  }
+
   /** How many services this table answers for. */
   int services() {
     return services;

@@ -95,10 +95,15 @@ public final class EmbeddedDns implements AutoCloseable {
     return table == null ? 0 : table.serial();
   }
 
+  /** The plan version the answers being served now come from for {@code service}; -1 when it is not served. */
+  public long servedPlanVersion(String service) {
+    return table == null ? -1 : table.planVersion(service);
+  }
+
   private void applied(Command command) {
-    if (command instanceof Command.RecordVerdicts || command instanceof Command.RecordMembership
-        || command instanceof Command.OpenTerm || command instanceof Command.StartChaosRun
-        || command instanceof Command.EndChaosRun) {
+    // Only what the answers are built from: policies, drains, plans.
+    if (!(command instanceof Command.PutService || command instanceof Command.DeleteService
+        || command instanceof Command.SetDrain || command instanceof Command.PublishPlan)) {
       return;
     }
     if (rebuildQueued.compareAndSet(false, true)) {

@@ -11,11 +11,13 @@ import java.util.Optional;
  *
  * @param yaml the scenario as it was run
  * @param targets the backends hit, {@code service/backend}
+ * @param healedAt when its fault was reverted; empty while the fault is in (a run stays active after
+ *     the heal while the recovery is watched)
  * @param end empty while the run is active
  */
 public record ChaosRun(
     String id, String scenario, String yaml, String actor, String reason, Instant startedAt, Instant revertDueAt,
-    List<String> targets, Optional<Ended> end) {
+    List<String> targets, Optional<Instant> healedAt, Optional<Ended> end) {
 
   /** How a run ended: when, its overall outcome (PASS, FAIL, INCONCLUSIVE, ABORTED) and its report as JSON. */
   public record Ended(Instant at, String outcome, String report) {
@@ -33,10 +35,25 @@ public record ChaosRun(
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(revertDueAt, "revertDueAt");
     targets = List.copyOf(targets);
+    Objects.requireNonNull(healedAt, "healedAt");
     Objects.requireNonNull(end, "end");
   }
 
   public boolean active() {
     return end.isEmpty();
+  }
+
+  /** Whether its fault is (or may still be) in the world: active and not yet healed. */
+  public boolean faultIn() {
+    return end.isEmpty() && healedAt.isEmpty();
+  }
+
+  ChaosRun withHealedAt(Instant at) {
+    return new ChaosRun(id, scenario, yaml, actor, reason, startedAt, revertDueAt, targets, Optional.of(at), end);
+  }
+
+  ChaosRun ended(Ended ended) {
+    return new ChaosRun(id, scenario, yaml, actor, reason, startedAt, revertDueAt, targets,
+        Optional.of(healedAt.orElse(ended.at())), Optional.of(ended));
   }
 }

@@ -31,6 +31,13 @@ public sealed interface Command {
     public static final short OPEN_TERM = 7;
     public static final short START_CHAOS_RUN = 8;
     public static final short END_CHAOS_RUN = 9;
+    public static final short PUT_SCENARIO = 10;
+    public static final short DELETE_SCENARIO = 11;
+    public static final short PAUSE_SCENARIO = 12;
+    public static final short HEAL_CHAOS_RUN = 13;
+    public static final short SCHEDULE_FIRED = 14;
+    /** The highest id this node knows. */
+    static final short NEWEST = SCHEDULE_FIRED;
 
     private Ids() {}
   }
@@ -47,6 +54,11 @@ public sealed interface Command {
       case OpenTerm c -> Ids.OPEN_TERM;
       case StartChaosRun c -> Ids.START_CHAOS_RUN;
       case EndChaosRun c -> Ids.END_CHAOS_RUN;
+      case PutScenario c -> Ids.PUT_SCENARIO;
+      case DeleteScenario c -> Ids.DELETE_SCENARIO;
+      case PauseScenario c -> Ids.PAUSE_SCENARIO;
+      case HealChaosRun c -> Ids.HEAL_CHAOS_RUN;
+      case ScheduleFired c -> Ids.SCHEDULE_FIRED;
     };
   }
 
@@ -168,6 +180,47 @@ public sealed interface Command {
       Objects.requireNonNull(runId, "runId");
       Objects.requireNonNull(outcome, "outcome");
       Objects.requireNonNull(report, "report");
+    }
+  }
+
+  /** A chaos run's fault was reverted (the run stays active while the recovery is watched). */
+  record HealChaosRun(String actor, Instant at, String runId) implements Command {
+    public HealChaosRun {
+      Objects.requireNonNull(runId, "runId");
+    }
+  }
+
+  /** Adds a scenario to the catalogue or replaces it (its schedule's history is kept). */
+  record PutScenario(String actor, Instant at, String reason, String name, String yaml) implements Command {
+    public PutScenario {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(yaml, "yaml");
+    }
+  }
+
+  /** Removes a scenario from the catalogue; its past runs stay. */
+  record DeleteScenario(String actor, Instant at, String reason, String name) implements Command {
+    public DeleteScenario {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
+  /** Pauses a scenario's schedule, or resumes it. */
+  record PauseScenario(String actor, Instant at, String reason, String name, boolean paused) implements Command {
+    public PauseScenario {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
+  /**
+   * A scenario's schedule came due at {@code dueAt}: what became of it (a run started, or skipped
+   * and why). Committed by the leader before the run starts, so that no start time fires twice.
+   */
+  record ScheduleFired(String actor, Instant at, String name, Instant dueAt, String result) implements Command {
+    public ScheduleFired {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(dueAt, "dueAt");
+      Objects.requireNonNull(result, "result");
     }
   }
 }

@@ -101,6 +101,26 @@ public final class CommandCodec {
           writeString(out, c.outcome());
           writeString(out, c.report());
         }
+        case Command.HealChaosRun c -> writeString(out, c.runId());
+        case Command.PutScenario c -> {
+          writeString(out, c.reason());
+          writeString(out, c.name());
+          writeString(out, c.yaml());
+        }
+        case Command.DeleteScenario c -> {
+          writeString(out, c.reason());
+          writeString(out, c.name());
+        }
+        case Command.PauseScenario c -> {
+          writeString(out, c.reason());
+          writeString(out, c.name());
+          out.writeBoolean(c.paused());
+        }
+        case Command.ScheduleFired c -> {
+          writeString(out, c.name());
+          writeInstant(out, c.dueAt());
+          writeString(out, c.result());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -112,7 +132,7 @@ public final class CommandCodec {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
     short id = in.readShort();
     byte version = in.readByte();
-    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.END_CHAOS_RUN) {
+    if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.NEWEST) {
       throw new UnknownCommandException("unknown command id " + id + "; was this log written by a newer Tern?");
     }
     byte newest = id == Command.Ids.PUT_SERVICE ? (byte) 2 : (byte) 1;
@@ -148,6 +168,12 @@ public final class CommandCodec {
       case Command.Ids.START_CHAOS_RUN -> new Command.StartChaosRun(actor, at, readString(in), readString(in), readString(in),
           readString(in), readStrings(in), readInstant(in));
       case Command.Ids.END_CHAOS_RUN -> new Command.EndChaosRun(actor, at, readString(in), readString(in), readString(in));
+      case Command.Ids.HEAL_CHAOS_RUN -> new Command.HealChaosRun(actor, at, readString(in));
+      case Command.Ids.PUT_SCENARIO -> new Command.PutScenario(actor, at, readString(in), readString(in), readString(in));
+      case Command.Ids.DELETE_SCENARIO -> new Command.DeleteScenario(actor, at, readString(in), readString(in));
+      case Command.Ids.PAUSE_SCENARIO ->
+          new Command.PauseScenario(actor, at, readString(in), readString(in), in.readBoolean());
+      case Command.Ids.SCHEDULE_FIRED -> new Command.ScheduleFired(actor, at, readString(in), readInstant(in), readString(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }
@@ -329,7 +355,22 @@ public final class CommandCodec {
     List<String> targets = readStrings(in);
     Optional<ChaosRun.Ended> end = in.readBoolean()
         ? Optional.of(new ChaosRun.Ended(readInstant(in), readString(in), readString(in))) : Optional.empty();
-    return new ChaosRun(id, scenario, yaml, actor, reason, started, due, targets, end);
+    return new ChaosRun(id, scenario, yaml, actor, reason, started, due, targets, end.map(ChaosRun.Ended::at), end);
+  }
+
+  static void writeScenario(DataOutput out, ChaosScenarioEntry e) throws IOException {
+    writeString(out, e.name());
+    writeString(out, e.yaml());
+    writeString(out, e.actor());
+    writeInstant(out, e.updatedAt());
+    out.writeBoolean(e.paused());
+    writeOptionalInstant(out, e.lastDue());
+    writeString(out, e.lastResult());
+  }
+
+  static ChaosScenarioEntry readScenario(DataInput in) throws IOException {
+    return new ChaosScenarioEntry(readString(in), readString(in), readString(in), readInstant(in), in.readBoolean(),
+        readOptionalInstant(in), readString(in));
   }
 
   static void writeString(DataOutput out, String s) throws IOException {

@@ -38,7 +38,9 @@ public final class ReplicatedState {
   private final Map<String, AuditEntry> pendingCauses = new HashMap<>();
   private long planChangeSequence;
   private final Map<String, ChaosRun> chaosRuns = new java.util.LinkedHashMap<>();
+  private final Map<String, ChaosScenarioEntry> scenarios = new java.util.TreeMap<>();
   private volatile long policyVersion;
+  private volatile long chaosGeneration;
   private volatile long auditSequence;
 
   /** Increases by one with every change to any service's policy. */
@@ -158,6 +160,37 @@ public final class ReplicatedState {
     runs.forEach(r -> chaosRuns.put(r.id(), r));
   }
 
+  /** Rises by one whenever a chaos run starts, heals or ends: what the probes' faults are derived from changed. */
+  public long chaosGeneration() {
+    return chaosGeneration;
+  }
+
+  void chaosGeneration(long generation) {
+    chaosGeneration = generation;
+  }
+
+  /** The scenario catalogue, by name. */
+  public synchronized List<ChaosScenarioEntry> scenarios() {
+    return List.copyOf(scenarios.values());
+  }
+
+  public synchronized Optional<ChaosScenarioEntry> scenario(String name) {
+    return Optional.ofNullable(scenarios.get(name));
+  }
+
+  synchronized void scenario(ChaosScenarioEntry entry) {
+    scenarios.put(entry.name(), entry);
+  }
+
+  synchronized void removeScenario(String name) {
+    scenarios.remove(name);
+  }
+
+  synchronized void restoreScenarios(List<ChaosScenarioEntry> entries) {
+    scenarios.clear();
+    entries.forEach(e -> scenarios.put(e.name(), e));
+  }
+
   /** Remembers an operator change to a service as the cause of its next plan change. */
   synchronized void pendingCause(String service, AuditEntry entry) {
     pendingCauses.put(service, entry);
@@ -236,6 +269,8 @@ public final class ReplicatedState {
     planChanges.clear();
     pendingCauses.clear();
     chaosRuns.clear();
+    scenarios.clear();
+    chaosGeneration = 0;
     planChangeSequence = 0;
     policyVersion = 0;
     auditSequence = 0;

@@ -18,6 +18,7 @@ import dev.tern.policy.yaml.ParsedPolicy;
 import dev.tern.policy.yaml.PolicyParser;
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +88,11 @@ public final class TernStateMachine implements StateMachine {
       case Command.OpenTerm c -> new ApplyResult.Applied(0);
       case Command.StartChaosRun c -> startChaosRun(c);
       case Command.EndChaosRun c -> endChaosRun(c);
+      case Command.HealChaosRun c -> healChaosRun(c);
+      case Command.PutScenario c -> putScenario(c);
+      case Command.DeleteScenario c -> deleteScenario(c);
+      case Command.PauseScenario c -> pauseScenario(c);
+      case Command.ScheduleFired c -> scheduleFired(c);
     };
   }
 
@@ -252,7 +258,8 @@ public final class TernStateMachine implements StateMachine {
       return new ApplyResult.Rejected("a chaos run " + c.runId() + " already exists");
     }
     state.chaosRun(new ChaosRun(c.runId(), c.scenario(), c.yaml(), c.actor(), c.reason(), c.at(), c.revertDueAt(),
-        c.targets(), Optional.empty()));
+        c.targets(), Optional.empty(), Optional.empty()));
+    state.chaosGeneration(state.chaosGeneration() + 1);
     state.audit(c.at(), c.actor(), "chaos.start", c.scenario(), c.reason(), "",
         "run " + c.runId() + "; targets: " + String.join(", ", c.targets()) + "; revert due " + c.revertDueAt());
     return new ApplyResult.Applied(0);
@@ -264,9 +271,67 @@ public final class TernStateMachine implements StateMachine {
       return new ApplyResult.Rejected("no active chaos run " + c.runId());
     }
     ChaosRun r = run.get();
-    state.chaosRun(new ChaosRun(r.id(), r.scenario(), r.yaml(), r.actor(), r.reason(), r.startedAt(), r.revertDueAt(),
-        r.targets(), Optional.of(new ChaosRun.Ended(c.at(), c.outcome(), c.report()))));
+    state.chaosRun(r.ended(new ChaosRun.Ended(c.at(), c.outcome(), c.report())));
+    state.chaosGeneration(state.chaosGeneration() + 1);
     state.audit(c.at(), c.actor(), "chaos.end", r.scenario(), "run " + r.id() + ": " + c.outcome(), "", c.report());
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult healChaosRun(Command.HealChaosRun c) {
+    Optional<ChaosRun> run = state.chaosRun(c.runId()).filter(ChaosRun::faultIn);
+    if (run.isEmpty()) {
+      return new ApplyResult.Rejected("no chaos run " + c.runId() + " with its fault in");
+    }
+    state.chaosRun(run.get().withHealedAt(c.at()));
+    state.chaosGeneration(state.chaosGeneration() + 1);
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult putScenario(Command.PutScenario c) {
+    Optional<ChaosScenarioEntry> before = state.scenario(c.name());
+    state.scenario(new ChaosScenarioEntry(c.name(), c.yaml(), c.actor(), c.at(),
+        before.map(ChaosScenarioEntry::paused).orElse(false), before.flatMap(ChaosScenarioEntry::lastDue),
+        before.map(ChaosScenarioEntry::lastResult).orElse("")));
+    state.audit(c.at(), c.actor(), before.isPresent() ? "chaos.scenario.update" : "chaos.scenario.create", c.name(),
+        c.reason(), before.map(ChaosScenarioEntry::yaml).orElse(""), c.yaml());
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult deleteScenario(Command.DeleteScenario c) {
+    Optional<ChaosScenarioEntry> before = state.scenario(c.name());
+    if (before.isEmpty()) {
+      return new ApplyResult.Rejected("no scenario " + c.name());
+    }
+    state.removeScenario(c.name());
+    state.audit(c.at(), c.actor(), "chaos.scenario.delete", c.name(), c.reason(), before.get().yaml(), "");
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult pauseScenario(Command.PauseScenario c) {
+    Optional<ChaosScenarioEntry> before = state.scenario(c.name());
+    if (before.isEmpty()) {
+      return new ApplyResult.Rejected("no scenario " + c.name());
+    }
+    ChaosScenarioEntry e = before.get();
+    state.scenario(new ChaosScenarioEntry(e.name(), e.yaml(), e.actor(), e.updatedAt(), c.paused(), e.lastDue(),
+        e.lastResult()));
+    state.audit(c.at(), c.actor(), c.paused() ? "chaos.scenario.pause" : "chaos.scenario.resume", c.name(), c.reason(),
+        "", "");
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult scheduleFired(Command.ScheduleFired c) {
+    Optional<ChaosScenarioEntry> before = state.scenario(c.name());
+    if (before.isEmpty()) {
+      return new ApplyResult.Rejected("no scenario " + c.name());
+    }
+    ChaosScenarioEntry e = before.get();
+    if (e.lastDue().isPresent() && !c.dueAt().isAfter(e.lastDue().get())) {
+      return new ApplyResult.Rejected("the schedule of " + c.name() + " already fired for " + e.lastDue().get());
+    }
+    state.scenario(new ChaosScenarioEntry(e.name(), e.yaml(), e.actor(), e.updatedAt(), e.paused(),
+        Optional.of(c.dueAt()), c.result()));
+    state.audit(c.at(), c.actor(), "chaos.schedule", c.name(), "due " + c.dueAt(), "", c.result());
     return new ApplyResult.Applied(0);
   }
 
@@ -325,6 +390,19 @@ public final class TernStateMachine implements StateMachine {
     for (ChaosRun r : runs) {
       CommandCodec.writeChaosRun(out, r);
     }
+    // Appended after the runs: a snapshot written before heals and the catalogue existed ends above.
+    List<ChaosRun> healed = runs.stream().filter(r -> r.healedAt().isPresent()).toList();
+    out.writeInt(healed.size());
+    for (ChaosRun r : healed) {
+      CommandCodec.writeString(out, r.id());
+      CommandCodec.writeInstant(out, r.healedAt().get());
+    }
+    List<ChaosScenarioEntry> scenarios = state.scenarios();
+    out.writeInt(scenarios.size());
+    for (ChaosScenarioEntry e : scenarios) {
+      CommandCodec.writeScenario(out, e);
+    }
+    out.writeLong(state.chaosGeneration());
   }
 
   @Override
@@ -394,6 +472,24 @@ public final class TernStateMachine implements StateMachine {
     for (int i = 0; i < runCount; i++) {
       runs.add(CommandCodec.readChaosRun(in));
     }
-    state.restoreChaosRuns(runs);
+    int healedCount;
+    try {
+      healedCount = in.readInt();
+    } catch (java.io.EOFException olderSnapshot) {
+      state.restoreChaosRuns(runs);
+      return; // Written before heals and the scenario catalogue were kept.
+    }
+    Map<String, Instant> heals = new HashMap<>();
+    for (int i = 0; i < healedCount; i++) {
+      heals.put(CommandCodec.readString(in), CommandCodec.readInstant(in));
+    }
+    state.restoreChaosRuns(runs.stream().map(r -> heals.containsKey(r.id()) ? r.withHealedAt(heals.get(r.id())) : r).toList());
+    int scenarioCount = in.readInt();
+    List<ChaosScenarioEntry> scenarios = new ArrayList<>(scenarioCount);
+    for (int i = 0; i < scenarioCount; i++) {
+      scenarios.add(CommandCodec.readScenario(in));
+    }
+    state.restoreScenarios(scenarios);
+    state.chaosGeneration(in.readLong());
   }
 }

@@ -60,8 +60,15 @@ class TernStateMachineTest {
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
         new Command.RecordMembership("ada", T, "grow", "add", "n4"),
         new Command.OpenTerm("raft", T, "n2"),
+        new Command.PutScenario("ada", T, "game day", "eu-region-outage", "kind: ChaosScenario"),
+        new Command.PauseScenario("ops", T, "freeze", "eu-region-outage", true),
         new Command.StartChaosRun("ops", T, "game day", "eu-1", "eu-region-outage", "kind: ChaosScenario",
             List.of("shop/fra"), T.plusSeconds(30)),
+        new Command.ScheduleFired("chaos-scheduler", T, "eu-region-outage", T.minusSeconds(5), "started run eu-1"),
+        new Command.StartChaosRun("ops", T, "second", "eu-2", "eu-region-outage", "kind: ChaosScenario",
+            List.of("shop/fra"), T.plusSeconds(30)),
+        new Command.HealChaosRun("chaos-runner", T.plusSeconds(30), "eu-1"),
+        new Command.HealChaosRun("chaos-runner", T.plusSeconds(31), "eu-2"),
         new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"));
   }
 
@@ -139,6 +146,28 @@ class TernStateMachineTest {
     assertEquals(2, restored.state().service("shop").orElseThrow().plan().orElseThrow().version());
     assertEquals("kernel upgrade", restored.state().service("shop").orElseThrow().drains().get("fra").reason());
     assertEquals(List.of("fra UNHEALTHY"), restored.state().failovers(1).getFirst().failed());
+    // Chaos: a run healed but still watched keeps its heal; the catalogue keeps its schedule's history.
+    ChaosRun watched = restored.state().chaosRun("eu-2").orElseThrow();
+    assertEquals(Optional.of(T.plusSeconds(31)), watched.healedAt());
+    assertTrue(watched.active() && !watched.faultIn());
+    ChaosScenarioEntry entry = restored.state().scenario("eu-region-outage").orElseThrow();
+    assertTrue(entry.paused());
+    assertEquals(Optional.of(T.minusSeconds(5)), entry.lastDue());
+    assertEquals(a.state().chaosGeneration(), restored.state().chaosGeneration());
+    assertEquals(5, restored.state().chaosGeneration(), "two starts, two heals, one end");
+  }
+
+  @Test
+  void a_schedule_fires_once_per_start_time_and_a_heal_is_once() {
+    TernStateMachine sm = new TernStateMachine();
+    assertTrue(sm.apply(new Command.PutScenario("ada", T, "x", "s", "kind: ChaosScenario")).applied());
+    assertTrue(sm.apply(new Command.ScheduleFired("chaos-scheduler", T, "s", T, "started run s-1")).applied());
+    assertInstanceOf(ApplyResult.Rejected.class, sm.apply(new Command.ScheduleFired("chaos-scheduler", T, "s", T, "again")),
+        "a second leader firing the same start time is refused");
+    assertInstanceOf(ApplyResult.Rejected.class, sm.apply(new Command.HealChaosRun("chaos-runner", T, "nope")));
+    assertTrue(sm.apply(new Command.StartChaosRun("ops", T, "r", "s-1", "s", "y", List.of(), T.plusSeconds(9))).applied());
+    assertTrue(sm.apply(new Command.HealChaosRun("chaos-runner", T, "s-1")).applied());
+    assertInstanceOf(ApplyResult.Rejected.class, sm.apply(new Command.HealChaosRun("chaos-runner", T, "s-1")));
   }
 
   private static List<Command> everyCommandInOrder() {
@@ -152,8 +181,15 @@ class TernStateMachineTest {
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
         new Command.RecordMembership("ada", T, "grow", "add", "n4"),
         new Command.OpenTerm("raft", T, "n2"),
+        new Command.PutScenario("ada", T, "game day", "eu-region-outage", "kind: ChaosScenario"),
+        new Command.PauseScenario("ops", T, "freeze", "eu-region-outage", true),
         new Command.StartChaosRun("ops", T, "game day", "eu-1", "eu-region-outage", "kind: ChaosScenario",
             List.of("shop/fra"), T.plusSeconds(30)),
+        new Command.ScheduleFired("chaos-scheduler", T, "eu-region-outage", T.minusSeconds(5), "started run eu-1"),
+        new Command.StartChaosRun("ops", T, "second", "eu-2", "eu-region-outage", "kind: ChaosScenario",
+            List.of("shop/fra"), T.plusSeconds(30)),
+        new Command.HealChaosRun("chaos-runner", T.plusSeconds(30), "eu-1"),
+        new Command.HealChaosRun("chaos-runner", T.plusSeconds(31), "eu-2"),
         new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"));
   }
 

@@ -134,14 +134,17 @@ public final class AssignmentFollower implements AutoCloseable {
   /** Reads the control plane's assignment JSON; throws on anything it cannot turn into checks. */
   static Assignment parse(String body) throws IOException {
     JsonNode root = JSON.readTree(body);
-    if (!root.path("policyVersion").canConvertToLong() || !root.path("targets").isArray()) {
-      throw new IOException("an assignment needs policyVersion and targets");
+    // version: what the assignment is made of (policies and chaos faults); a control plane from
+    // before chaos faults existed sends only its policy version.
+    JsonNode version = root.has("version") ? root.path("version") : root.path("policyVersion");
+    if (!version.canConvertToLong() || !root.path("targets").isArray()) {
+      throw new IOException("an assignment needs version and targets");
     }
     List<ProbeTarget> targets = new ArrayList<>();
     for (JsonNode t : root.path("targets")) {
       targets.add(target(t));
     }
-    return new Assignment(root.path("policyVersion").asLong(), targets);
+    return new Assignment(version.asLong(), targets);
   }
 
   private static ProbeTarget target(JsonNode t) throws IOException {
