@@ -7,6 +7,7 @@ import dev.tern.policy.model.Service;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +37,14 @@ public final class TargetResolver {
   }
 
   public static Resolution resolve(Targets targets, Policy policy) {
+    return resolve(targets, policy, Map.of());
+  }
+
+  /**
+   * As {@link #resolve(Targets, Policy)}, with each service's current answers per client zone
+   * ({@code service → zone → backends}) for selectors that pick the backends answering a zone.
+   */
+  public static Resolution resolve(Targets targets, Policy policy, Map<String, Map<String, List<String>>> answers) {
     List<String> reasons = new ArrayList<>();
     Set<String> hit = new LinkedHashSet<>();
     List<TargetBackend> resolved = new ArrayList<>();
@@ -51,6 +60,10 @@ public final class TargetResolver {
     targets.selector().ifPresent(sel -> {
       if (policy.services().stream().noneMatch(s -> s.name().equals(sel.service()))) {
         reasons.add("the selector names service " + sel.service() + ", which the policy does not have");
+      } else if (sel.answering().isPresent()
+          && !answers.getOrDefault(sel.service(), Map.of()).containsKey(sel.answering().get())) {
+        reasons.add("service " + sel.service() + " has no plan answering client zone " + sel.answering().get()
+            + " now; zones answered: " + answers.getOrDefault(sel.service(), Map.of()).keySet().stream().sorted().toList());
       }
     });
     for (Service s : policy.services()) {
@@ -61,7 +74,9 @@ public final class TargetResolver {
         boolean byCloud = targets.clouds().contains(b.region().cloud());
         boolean bySelector = targets.selector().filter(sel -> sel.service().equals(s.name())
             && sel.jurisdiction().map(j -> j.equals(b.jurisdiction().code())).orElse(true)
-            && sel.cloud().map(c -> c == b.region().cloud()).orElse(true)).isPresent();
+            && sel.cloud().map(c -> c == b.region().cloud()).orElse(true)
+            && sel.answering().map(z -> answers.getOrDefault(s.name(), Map.of()).getOrDefault(z, List.of())
+                .contains(b.name())).orElse(true)).isPresent();
         if ((byName || byRegion || byCloud || bySelector) && hit.add(name)) {
           resolved.add(new TargetBackend(s.name(), b.name(), b.region()));
         }

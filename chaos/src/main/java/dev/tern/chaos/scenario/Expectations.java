@@ -15,6 +15,8 @@ import java.util.OptionalInt;
  * @param pageWithin an incident opened (and paged) this soon
  * @param pageResolvedAfterHeal the incident resolves once the targets are back
  * @param failbackWithin the targets are back in the plan this soon after the heal
+ * @param recoveredWithin the targets are HEALTHY again this soon after the heal (whether traffic
+ *     returns is the routing method's call: latency routing keeps an incumbent within tolerance)
  * @param maxPlanChanges at most this many plan versions during the run
  * @param syncedWithin every provider matches the plan again this soon after the heal
  */
@@ -25,5 +27,6 @@ public record Expectations(
     Optional<Duration> pageWithin,
     boolean pageResolvedAfterHeal,
     Optional<Duration> failbackWithin,
+    Optional<Duration> recoveredWithin,
     OptionalInt maxPlanChanges,
     Optional<Duration> syncedWithin) {}

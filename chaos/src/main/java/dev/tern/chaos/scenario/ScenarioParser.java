@@ -43,13 +43,13 @@ public final class ScenarioParser {
       "kind", "name", "hypothesis", "targets", "fault", "duration", "injector", "expect", "stopWhen", "schedule",
       "killLeaderAfter");
   static final List<String> TARGET_KEYS = List.of("backends", "regions", "clouds", "selector", "blastRadius");
-  static final List<String> SELECTOR_KEYS = List.of("service", "jurisdiction", "cloud");
+  static final List<String> SELECTOR_KEYS = List.of("service", "jurisdiction", "cloud", "answering");
   static final List<String> BLAST_KEYS = List.of("maxBackends", "maxCapacity");
   static final List<String> FAULT_KINDS = List.of(
       "outage", "latency", "errors", "flap", "probe-partition", "provider-api-failure", "leader-kill");
   static final List<String> FAULT_KEYS = List.of("kind", "latency", "rate", "period", "vantage", "provider");
   static final List<String> EXPECT_KEYS = List.of("failoverWithin", "noFailover", "noTrafficToTargetsAfter",
-      "pageWithin", "pageResolvedAfterHeal", "failbackWithin", "maxPlanChanges", "syncedWithin");
+      "pageWithin", "pageResolvedAfterHeal", "failbackWithin", "recoveredWithin", "maxPlanChanges", "syncedWithin");
   static final List<String> STOP_KEYS =
       List.of("otherServiceUnhealthy", "nonTargetRegionDegraded", "maxBurnRate", "slo", "burnWindow");
   static final List<String> SCHEDULE_KEYS = List.of("cron", "timeZone", "concurrency", "exclude", "paused");
@@ -142,7 +142,7 @@ public final class ScenarioParser {
           .flatMap(n -> c.choice(doc.path("injector"), n, "injector", Injector.keys(), Injector::parse)));
       Expectations expect = doc.mapping("expect", EXPECT_KEYS).map(this::expectations).orElse(
           new Expectations(Optional.empty(), false, Optional.empty(), Optional.empty(), false, Optional.empty(),
-              OptionalInt.empty(), Optional.empty()));
+              Optional.empty(), OptionalInt.empty(), Optional.empty()));
       StopConditions stop = doc.mapping("stopWhen", STOP_KEYS).map(this::stopConditions).orElse(StopConditions.DEFAULTS);
       Optional<Schedule> schedule = doc.mapping("schedule", SCHEDULE_KEYS).flatMap(this::schedule);
       Optional<Duration> killLeaderAfter = doc.optional("killLeaderAfter")
@@ -232,7 +232,8 @@ public final class ScenarioParser {
           return true;
         });
         Optional<Cloud> cloud = s.optional("cloud").flatMap(n -> c.choice(s.path("cloud"), n, "cloud", cloudKeys(), Cloud::fromKey));
-        return service.map(name -> new Targets.Selector(name, jurisdiction, cloud));
+        Optional<String> answering = s.string("answering");
+        return service.map(name -> new Targets.Selector(name, jurisdiction, cloud, answering));
       });
       Targets.BlastRadius radius = m.mapping("blastRadius", BLAST_KEYS).map(b -> {
         OptionalInt maxBackends = b.optional("maxBackends").flatMap(n -> c.integer(b.path("maxBackends"), n))
@@ -305,6 +306,7 @@ public final class ScenarioParser {
           positiveDuration(m, "pageWithin"),
           m.bool("pageResolvedAfterHeal", false),
           positiveDuration(m, "failbackWithin"),
+          positiveDuration(m, "recoveredWithin"),
           m.optional("maxPlanChanges").flatMap(n -> c.integer(m.path("maxPlanChanges"), n))
               .filter(n -> {
                 if (n < 0) {

@@ -25,8 +25,17 @@ public record Targets(List<String> backends, List<Region> regions, List<Cloud> c
     return backends.isEmpty() && regions.isEmpty() && clouds.isEmpty() && selector.isEmpty();
   }
 
-  /** Backends of a service, narrowed by jurisdiction and cloud when given. */
-  public record Selector(String service, Optional<String> jurisdiction, Optional<Cloud> cloud) {}
+  /**
+   * Backends of a service, narrowed by jurisdiction and cloud when given, and to the backends the
+   * service's current plan answers a client zone with ({@code answering}): the one serving EU
+   * clients now, whichever that is when the run starts.
+   */
+  public record Selector(String service, Optional<String> jurisdiction, Optional<Cloud> cloud, Optional<String> answering) {
+
+    public Selector(String service, Optional<String> jurisdiction, Optional<Cloud> cloud) {
+      this(service, jurisdiction, cloud, Optional.empty());
+    }
+  }
 
   /**
    * The most a run may take down: a count of backends, and a share of a service's capacity in

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param plans every plan committed from the injection to the end, in commit order
  * @param healedAt when the fault was reverted; empty if it never was (the run was cut short)
  * @param jurisdictions {@code service/backend} → jurisdiction code, for the residency check
+ * @param verdicts every change of a target's health verdict during the run, in commit order
  */
 public record RunRecord(
     Instant injectedAt,
@@ -26,7 +27,14 @@ public record RunRecord(
     List<PlanSeen> plansBefore,
     List<PlanSeen> plans,
     List<PageSeen> pages,
-    Map<String, String> jurisdictions) {
+    Map<String, String> jurisdictions,
+    List<VerdictSeen> verdicts) {
+
+  /** A record without verdict changes. */
+  public RunRecord(Instant injectedAt, Optional<Instant> healedAt, Instant endedAt, Set<String> targets,
+      List<PlanSeen> plansBefore, List<PlanSeen> plans, List<PageSeen> pages, Map<String, String> jurisdictions) {
+    this(injectedAt, healedAt, endedAt, targets, plansBefore, plans, pages, jurisdictions, List.of());
+  }
 
   public RunRecord {
     Objects.requireNonNull(injectedAt, "injectedAt");
@@ -37,6 +45,16 @@ public record RunRecord(
     plans = List.copyOf(plans);
     pages = List.copyOf(pages);
     jurisdictions = Map.copyOf(jurisdictions);
+    verdicts = List.copyOf(verdicts);
+  }
+
+  /** A target's health verdict changed: {@code backend} is {@code service/backend}, health HEALTHY, UNHEALTHY or UNKNOWN. */
+  public record VerdictSeen(Instant at, String backend, String health) {
+    public VerdictSeen {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(backend, "backend");
+      Objects.requireNonNull(health, "health");
+    }
   }
 
   /** One committed plan of one service: per client zone, the backends answering. */

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  *   <tr><td>pageWithin</td><td>a page opens for an affected service in time</td></tr>
  *   <tr><td>pageResolvedAfterHeal</td><td>that page resolves after the heal, before the run ends</td></tr>
  *   <tr><td>failbackWithin</td><td>after the heal, a plan answers with every target that answered before, in time</td></tr>
+ *   <tr><td>recoveredWithin</td><td>after the heal, every target that turned UNHEALTHY is HEALTHY again, in time</td></tr>
  *   <tr><td>maxPlanChanges</td><td>no more plans are committed during the run than allowed</td></tr>
  *   <tr><td>syncedWithin</td><td>inconclusive: provider sync is not part of the record</td></tr>
  * </table>
@@ -56,6 +57,7 @@ public final class Verdicts {
       results.add(pageResolved(run));
     }
     e.failbackWithin().ifPresent(d -> results.add(failbackWithin(run, d)));
+    e.recoveredWithin().ifPresent(d -> results.add(recoveredWithin(run, d)));
     e.maxPlanChanges().ifPresent(n -> results.add(maxPlanChanges(run, n)));
     e.syncedWithin().ifPresent(d -> results.add(new Report.Result("syncedWithin " + words(d), Report.Outcome.INCONCLUSIVE,
         "provider sync is not part of the run record; nothing was checked")));
@@ -179,6 +181,34 @@ public final class Verdicts {
             .map(p -> new Timed(p, p.committedAt().isAfter(healed) ? Duration.between(healed, p.committedAt()) : Duration.ZERO)),
         service -> String.join(", ", only(answering, service)) + " not back in a plan of " + service
             + " by the end of the run");
+  }
+
+  private static Report.Result recoveredWithin(RunRecord run, Duration limit) {
+    String name = "recoveredWithin " + words(limit);
+    if (run.healedAt().isEmpty()) {
+      return new Report.Result(name, Report.Outcome.FAIL, "the fault was never healed");
+    }
+    Instant healed = run.healedAt().get();
+    List<String> failed = run.verdicts().stream().filter(v -> v.health().equals("UNHEALTHY"))
+        .map(RunRecord.VerdictSeen::backend).distinct().sorted().toList();
+    if (failed.isEmpty()) {
+      return new Report.Result(name, Report.Outcome.PASS, "no target turned UNHEALTHY, so none had to recover");
+    }
+    Duration slowest = Duration.ZERO;
+    List<String> evidence = new ArrayList<>();
+    for (String backend : failed) {
+      Optional<RunRecord.VerdictSeen> back = run.verdicts().stream()
+          .filter(v -> v.backend().equals(backend) && v.health().equals("HEALTHY") && !v.at().isBefore(healed))
+          .findFirst();
+      if (back.isEmpty()) {
+        return new Report.Result(name, Report.Outcome.FAIL, backend + " was not HEALTHY again by the end of the run");
+      }
+      Duration took = Duration.between(healed, back.get().at());
+      slowest = took.compareTo(slowest) > 0 ? took : slowest;
+      evidence.add(backend + " HEALTHY " + words(took) + " after the heal");
+    }
+    return new Report.Result(name, slowest.compareTo(limit) <= 0 ? Report.Outcome.PASS : Report.Outcome.FAIL,
+        String.join("; ", evidence));
   }
 
   /** A service's plan that met an expectation, and how long it took to come. */

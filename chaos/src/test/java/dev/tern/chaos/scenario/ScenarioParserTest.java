@@ -50,13 +50,14 @@ class ScenarioParserTest {
   @Test
   void a_scenario_is_read_whole() throws IOException {
     Scenario s = parser.parse(Files.readString(EXAMPLES.resolve("region-outage.yaml"))).scenarios().getFirst();
-    assertEquals(List.of(Region.parse("aws:us-east-1").orElseThrow()), s.targets().regions());
+    assertEquals(Optional.of(new Targets.Selector("shop", Optional.empty(), Optional.empty(), Optional.of("north-america"))),
+        s.targets().selector());
     assertEquals(OptionalInt.of(1), s.targets().blastRadius().maxBackends());
     assertEquals(new Fault.Outage(), s.fault());
     assertEquals(Duration.ofSeconds(30), s.duration());
     assertEquals(Injector.DEMO, s.injector());
     assertEquals(new Expectations(Optional.of(Duration.ofSeconds(10)), false, Optional.of(Duration.ofSeconds(15)),
-        Optional.of(Duration.ofSeconds(15)), true, Optional.of(Duration.ofSeconds(30)), OptionalInt.of(4), Optional.empty()),
+        Optional.empty(), false, Optional.empty(), Optional.of(Duration.ofSeconds(30)), OptionalInt.of(4), Optional.empty()),
         s.expect());
     assertEquals(StopConditions.DEFAULTS, s.stopWhen());
     Schedule schedule = s.schedule().orElseThrow();
@@ -70,7 +71,7 @@ class ScenarioParserTest {
     Scenario eu = parser.parse(Files.readString(EXAMPLES.resolve("all-eu-outage.yaml"))).scenarios().getFirst();
     assertEquals(Optional.of(new Targets.Selector("shop", Optional.of("EU"), Optional.empty())), eu.targets().selector());
     Scenario cloud = parser.parse(Files.readString(EXAMPLES.resolve("cloud-outage.yaml"))).scenarios().getFirst();
-    assertEquals(List.of(Cloud.AWS), cloud.targets().clouds());
+    assertEquals(List.of(Cloud.GCP), cloud.targets().clouds());
     assertEquals(40.0, cloud.targets().blastRadius().maxCapacityPercent().orElseThrow(), 1e-9);
   }
 

@@ -27,9 +27,25 @@ class VerdictsTest {
   /** EU answered by Frankfurt, the scenario's target, when the fault goes in. */
   static final PlanSeen BEFORE = plan(0, 1, "fra", "iad");
 
-  static Scenario euOutage() throws IOException {
-    String yaml = Files.readString(Path.of("..", "docs", "examples", "chaos", "eu-region-outage.yaml"));
-    return new ScenarioParser().parse(yaml).scenarios().getFirst();
+  /** Every timing expectation at once, pages and failback included. */
+  static Scenario euOutage() {
+    return new ScenarioParser().parse("""
+        kind: ChaosScenario
+        name: eu-region-outage
+        hypothesis: EU clients move to another EU backend, a page goes out, and traffic comes back.
+        targets:
+          regions: [aws:eu-central-1]
+        fault:
+          kind: outage
+        duration: 30s
+        injector: demo
+        expect:
+          failoverWithin: 10s
+          noTrafficToTargetsAfter: 15s
+          pageWithin: 15s
+          pageResolvedAfterHeal: true
+          failbackWithin: 30s
+        """).scenarios().getFirst();
   }
 
   static PlanSeen plan(double seconds, long version, String eu, String def) {
@@ -136,6 +152,36 @@ class VerdictsTest {
     Report report = Verdicts.judge(euOutage(), idle);
     assertEquals("no target was answering when the fault went in", evidence(report, "failoverWithin 10 s"));
     assertEquals(Outcome.PASS, report.overall());
+  }
+
+  @Test
+  void recovery_is_judged_from_the_targets_verdicts_after_the_heal() {
+    Scenario scenario = new ScenarioParser().parse("""
+        kind: ChaosScenario
+        name: recovery
+        hypothesis: The region is healthy again soon after it returns.
+        targets:
+          backends: [shop/fra]
+        fault:
+          kind: outage
+        duration: 30s
+        injector: demo
+        expect:
+          recoveredWithin: 10s
+        """).scenarios().getFirst();
+    List<RunRecord.VerdictSeen> verdicts = List.of(new RunRecord.VerdictSeen(T.plusSeconds(2), "shop/fra", "UNHEALTHY"),
+        new RunRecord.VerdictSeen(T.plusSeconds(33), "shop/fra", "HEALTHY"));
+    RunRecord quick = new RunRecord(T, Optional.of(T.plusSeconds(30)), T.plusSeconds(90), Set.of("shop/fra"), List.of(BEFORE),
+        List.of(), List.of(), JURISDICTIONS, verdicts);
+    assertEquals("shop/fra HEALTHY 3 s after the heal", evidence(Verdicts.judge(scenario, quick), "recoveredWithin 10 s"));
+    assertEquals(Outcome.PASS, Verdicts.judge(scenario, quick).overall());
+    RunRecord never = new RunRecord(T, Optional.of(T.plusSeconds(30)), T.plusSeconds(90), Set.of("shop/fra"), List.of(BEFORE),
+        List.of(), List.of(), JURISDICTIONS, verdicts.subList(0, 1));
+    assertEquals(Outcome.FAIL, Verdicts.judge(scenario, never).overall());
+    RunRecord slow = new RunRecord(T, Optional.of(T.plusSeconds(30)), T.plusSeconds(90), Set.of("shop/fra"), List.of(BEFORE),
+        List.of(), List.of(), JURISDICTIONS, List.of(verdicts.get(0), new RunRecord.VerdictSeen(T.plusSeconds(45), "shop/fra",
+        "HEALTHY")));
+    assertEquals(Outcome.FAIL, Verdicts.judge(scenario, slow).overall());
   }
 
   private static String evidence(Report report, String expectation) {

@@ -110,8 +110,9 @@ final class ChaosController {
       throw new HttpStatusException(HttpStatus.UNPROCESSABLE_ENTITY, "the scenario is named '"
           + parsed.scenarios().getFirst().name() + "' but was sent to /scenarios/" + name);
     }
-    writes.commit(new Command.PutScenario(caller.name(), writes.now(), why, name, yaml));
-    return view(entry(name));
+    Instant at = writes.now();
+    writes.commit(new Command.PutScenario(caller.name(), at, why, name, yaml));
+    return view(applied(name, e -> e.updatedAt().equals(at)));
   }
 
   @Delete("/scenarios/{name}")
@@ -140,7 +141,7 @@ final class ChaosController {
     String why = Writes.requireReason(reason);
     entry(name);
     writes.commit(new Command.PauseScenario(caller.name(), writes.now(), why, name, paused));
-    return view(entry(name));
+    return view(applied(name, e -> e.paused() == paused));
   }
 
   /** Runs a catalogue scenario now (or dry-runs it), whatever its schedule says. */
@@ -171,6 +172,27 @@ final class ChaosController {
           e.getMessage());
     }
     return RunView.of(node.state().chaosRun(id).orElseThrow());
+  }
+
+  /**
+   * The entry once this node has applied a write the leader acknowledged: a follower applies it
+   * a moment later. Waits at most two seconds, then answers with what it has.
+   */
+  private ChaosScenarioEntry applied(String name, java.util.function.Predicate<ChaosScenarioEntry> done) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime() < deadline) {
+      java.util.Optional<ChaosScenarioEntry> e = node.state().scenario(name);
+      if (e.isPresent() && done.test(e.get())) {
+        return e.get();
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return entry(name);
   }
 
   private ChaosScenarioEntry entry(String name) {

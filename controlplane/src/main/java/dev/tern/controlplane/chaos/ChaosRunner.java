@@ -236,7 +236,11 @@ public final class ChaosRunner implements AutoCloseable {
   }
 
   private List<TargetBackend> resolve(Scenario scenario) {
-    List<TargetBackend> targets = switch (TargetResolver.resolve(scenario.targets(), node.state().policy())) {
+    Map<String, Map<String, List<String>>> answers = new HashMap<>();
+    for (ServiceState s : node.state().services()) {
+      s.plan().ifPresent(p -> answers.put(s.name(), view(p, p.decidedAt()).answers()));
+    }
+    List<TargetBackend> targets = switch (TargetResolver.resolve(scenario.targets(), node.state().policy(), answers)) {
       case TargetResolver.Resolved r -> r.backends();
       case TargetResolver.Refused r -> throw new RefusedException(String.join("; ", r.reasons()));
     };
@@ -266,6 +270,8 @@ public final class ChaosRunner implements AutoCloseable {
       // A node that did not see the run start (restarted from a snapshot since) records from now.
       RunWatch watch = watches.computeIfAbsent(run.id, id -> new RunWatch(run.targetKeys(), run.targets.isEmpty(), true));
       if (run.adopted) {
+        run.timeline.add(new Step(run.injectedAt, "fault injected: " + run.scenario.fault().kind()
+            + (run.targets.isEmpty() ? "" : " on " + String.join(", ", run.targetKeys())) + " (by an earlier leader)"));
         run.step("carried on by " + node.nodeId() + ", the new leader");
       } else {
         run.step("fault injected: " + run.scenario.fault().kind() + (run.targets.isEmpty() ? "" : " on "
@@ -349,7 +355,7 @@ public final class ChaosRunner implements AutoCloseable {
   private void finish(LocalRun run, RunWatch watch) {
     Instant ended = clock.instant();
     RunRecord record = new RunRecord(run.injectedAt, Optional.ofNullable(run.healedAt), ended, Set.copyOf(run.targetKeys()),
-        watch.before(), List.copyOf(watch.plans), List.of(), jurisdictions());
+        watch.before(), List.copyOf(watch.plans), List.of(), jurisdictions(), List.copyOf(watch.verdicts));
     Report report = Verdicts.judge(run.scenario, record);
     String outcome = run.aborted() ? "ABORTED" : report.overall().name();
     List<String> notes = new ArrayList<>();
@@ -587,6 +593,7 @@ public final class ChaosRunner implements AutoCloseable {
     final List<RunRecord.PlanSeen> before;
     final List<RunRecord.PlanSeen> plans = new CopyOnWriteArrayList<>();
     final List<Step> steps = new CopyOnWriteArrayList<>();
+    final List<RunRecord.VerdictSeen> verdicts = new CopyOnWriteArrayList<>();
     final Set<String> unhealthyAtStart = new HashSet<>();
     final Map<String, Health> health = new ConcurrentHashMap<>();
 
@@ -638,8 +645,10 @@ public final class ChaosRunner implements AutoCloseable {
         String key = v.service() + "/" + v.backend();
         Health was = health.put(key, v.health());
         if (targets.contains(key) && was != v.health()) {
+          verdicts.add(new RunRecord.VerdictSeen(c.at(), key, v.health().name()));
           steps.add(new Step(c.at(), "verdict: " + key + " " + v.health()
-              + (v.downVantages().isEmpty() ? "" : " (down from " + String.join(", ", v.downVantages()) + ")")));
+              + (v.health() != Health.UNHEALTHY || v.downVantages().isEmpty() ? ""
+                  : " (down from " + String.join(", ", v.downVantages()) + ")")));
         }
       }
     }

@@ -37,10 +37,12 @@ public final class ProbeFaults {
   /** {@code service/backend} → the fault a probe in {@code region} must report for it. */
   public Map<String, Wire> forRegion(ReplicatedState state, Region region) {
     Map<String, Wire> out = new HashMap<>();
+    java.util.Set<String> in = new java.util.HashSet<>();
     for (ChaosRun run : state.chaosRuns()) {
       if (!run.faultIn()) {
         continue;
       }
+      in.add(run.id());
       Optional<Scenario> scenario = parsed.computeIfAbsent(run.id(), id -> {
         ParsedScenarios p = parser.parse(run.yaml());
         return p.isValid() && p.scenarios().size() == 1 ? Optional.of(p.scenarios().getFirst()) : Optional.empty();
@@ -50,6 +52,7 @@ public final class ProbeFaults {
       }
       wire(run, scenario.get().fault(), region).ifPresent(w -> run.targets().forEach(t -> out.put(t, w)));
     }
+    parsed.keySet().retainAll(in);
     return out;
   }
 

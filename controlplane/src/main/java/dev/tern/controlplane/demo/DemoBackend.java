@@ -21,7 +21,8 @@ import java.util.function.Predicate;
  * One region's backend of the demo service: a real HTTP server on its own loopback address. It
  * answers {@code /healthz} with {@code ok} after the round trip between its region and the
  * prober's (known from the connection's source address), drops the connections of a vantage
- * point that is cut off, and can stop listening and start again on the same address and port.
+ * point that is cut off, and can stop listening and start again on the same address and port. A
+ * chaos run can degrade it: added latency, a share of answers {@code 503}.
  */
 public final class DemoBackend {
 
@@ -31,6 +32,9 @@ public final class DemoBackend {
   private final Predicate<InetAddress> cutOff;
   private HttpServer server;
   private ExecutorService threads;
+  private volatile Duration addedLatency = Duration.ZERO;
+  private volatile double errorRate;
+  private final java.util.random.RandomGenerator random = java.util.random.RandomGenerator.of("L64X128MixRandom");
 
   /**
    * @param vantageAt the region whose probe agent connects from an address, if any
@@ -54,6 +58,32 @@ public final class DemoBackend {
 
   public synchronized boolean running() {
     return server != null;
+  }
+
+  /**
+   * Degrades every answer from now on: {@code latency} more before it, and a share
+   * {@code errorRate} (0 to 1) of them {@code 503}. {@link #restore()} undoes both.
+   */
+  public void degrade(Duration latency, double errorRate) {
+    if (latency.isNegative() || !(errorRate >= 0 && errorRate <= 1)) {
+      throw new IllegalArgumentException("latency must be 0 or more and the error rate within 0..1");
+    }
+    this.addedLatency = latency;
+    this.errorRate = errorRate;
+  }
+
+  /** Answers as the region normally does again. */
+  public void restore() {
+    addedLatency = Duration.ZERO;
+    errorRate = 0;
+  }
+
+  public Duration addedLatency() {
+    return addedLatency;
+  }
+
+  public double errorRate() {
+    return errorRate;
   }
 
   /** Listens again on the same address and port; does nothing if it already listens. */
@@ -93,12 +123,23 @@ public final class DemoBackend {
       exchange.close();
       return;
     }
-    Duration delay = vantageAt.apply(from).flatMap(v -> InterRegionLatency.between(v, region)).orElse(Duration.ZERO);
+    Duration delay = vantageAt.apply(from).flatMap(v -> InterRegionLatency.between(v, region)).orElse(Duration.ZERO)
+        .plus(addedLatency);
     try {
       Thread.sleep(delay);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       exchange.close();
+      return;
+    }
+    double failing = errorRate;
+    if (failing > 0 && random.nextDouble() < failing) {
+      byte[] bytes = ("error injected by a chaos run in " + region.key() + "\n").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      exchange.sendResponseHeaders(503, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
       return;
     }
     String body = exchange.getRequestURI().getPath().equals("/healthz")

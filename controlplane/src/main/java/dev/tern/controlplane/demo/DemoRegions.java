@@ -25,7 +25,8 @@ public final class DemoRegions implements AutoCloseable {
 
   /** One region as the demo API shows it. */
   @Serdeable
-  public record RegionStatus(String region, String backend, boolean listening, String probeSource, boolean probeCutOff) {}
+  public record RegionStatus(String region, String backend, boolean listening, String probeSource, boolean probeCutOff,
+      long addedLatencyMs, double errorRate, boolean flapping) {}
 
   private static final int PORT_ATTEMPTS = 20;
 
@@ -33,6 +34,7 @@ public final class DemoRegions implements AutoCloseable {
   private final Map<Region, InetAddress> probeSources = new LinkedHashMap<>();
   private final Map<InetAddress, Region> vantageAt = new LinkedHashMap<>();
   private final Set<InetAddress> cutOff = ConcurrentHashMap.newKeySet();
+  private final Map<Region, Thread> flappers = new ConcurrentHashMap<>();
   private final int port;
 
   private DemoRegions(int port) {
@@ -99,7 +101,8 @@ public final class DemoRegions implements AutoCloseable {
     DemoBackend b = backends.get(region);
     InetAddress source = probeSources.get(region);
     return new RegionStatus(region.key(), b.address().getAddress().getHostAddress() + ":" + port, b.running(),
-        source.getHostAddress(), cutOff.contains(source));
+        source.getHostAddress(), cutOff.contains(source), b.addedLatency().toMillis(), b.errorRate(),
+        flappers.containsKey(region));
   }
 
   /** Stops the region's backend listening; empty when the region is not one of the demo's. */
@@ -134,9 +137,78 @@ public final class DemoRegions implements AutoCloseable {
     }
   }
 
+  /** Degrades the region's answers (added latency, a share of 503s); empty when it is not one of the demo's. */
+  public Optional<RegionStatus> degrade(Region region, java.time.Duration latency, double errorRate) {
+    return backend(region).map(b -> {
+      b.degrade(latency, errorRate);
+      return status(region);
+    });
+  }
+
+  /** Undoes {@link #degrade}: the region answers normally again. */
+  public Optional<RegionStatus> restore(Region region) {
+    return backend(region).map(b -> {
+      b.restore();
+      return status(region);
+    });
+  }
+
+  /**
+   * Takes the region down for one {@code period} and up for the next, over and over, on a thread
+   * of its own, until {@link #stopFlapping}. Does nothing if it already flaps.
+   */
+  public Optional<RegionStatus> flap(Region region, java.time.Duration period) {
+    return backend(region).map(b -> {
+      flappers.computeIfAbsent(region, r -> Thread.ofVirtual().name("demo-flap-" + r.key()).start(() -> {
+        boolean down = true;
+        while (!Thread.currentThread().isInterrupted()) {
+          if (down) {
+            b.stop();
+          } else {
+            b.start();
+          }
+          down = !down;
+          try {
+            Thread.sleep(period);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }));
+      return status(region);
+    });
+  }
+
+  /** Stops the region flapping and leaves it listening. */
+  public Optional<RegionStatus> stopFlapping(Region region) {
+    return backend(region).map(b -> {
+      Thread flapper = flappers.remove(region);
+      if (flapper != null) {
+        flapper.interrupt();
+        try {
+          flapper.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      b.start();
+      return status(region);
+    });
+  }
+
   /** Stops every backend. */
   @Override
   public void close() {
+    // Stop the flappers first, so that none starts a backend again behind this.
+    for (Thread flapper : flappers.values()) {
+      flapper.interrupt();
+      try {
+        flapper.join(java.time.Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    flappers.clear();
     backends.values().forEach(DemoBackend::stop);
   }
 

@@ -109,6 +109,26 @@ public final class DemoWorld implements AutoCloseable {
   private final Credentials credentials;
   private final DemoRegions regions;
   private final TernServer[] nodes = new TernServer[NODES];
+  /** Each node's configuration, kept to start a crashed node again as it was. */
+  private final List<Map<String, Object>> nodeProperties = new ArrayList<>();
+  private final DemoNodes demoNodes = new DemoNodes() {
+    @Override
+    public boolean crash(String nodeId) {
+      for (int i = 0; i < NODES; i++) {
+        if (nodeId(i).equals(nodeId) && nodes[i] != null) {
+          int index = i;
+          Thread.ofPlatform().name("demo-crash-" + nodeId).start(() -> kill(index));
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public int restartCrashed() {
+      return DemoWorld.this.restartCrashed();
+    }
+  };
   private final List<ProbeAgent> agents = new ArrayList<>();
   private final List<Checkers> checkers = new ArrayList<>();
   private final Map<Integer, Integer> dnsPorts = new LinkedHashMap<>();
@@ -258,7 +278,8 @@ public final class DemoWorld implements AutoCloseable {
       // Its only clients are on this machine, where amplification cannot hurt anyone; tests and
       // watch loops ask many times a second.
       p.put("tern.dns.rate-limit.responses-per-second", 0);
-      nodes[i] = TernServer.start(p, List.of(regions));
+      nodeProperties.add(p);
+      nodes[i] = TernServer.start(p, List.of(regions, demoNodes));
       int node = i;
       dnsPorts.put(i, nodes[i].context().getBean(EmbeddedDns.class).port()
           .orElseThrow(() -> new IllegalStateException("node " + (node + 1) + " could not listen for DNS on 127.0.0.1:"
@@ -396,7 +417,7 @@ public final class DemoWorld implements AutoCloseable {
   }
 
   /** Crashes a node without a goodbye to its peers, then stops its server: for fault tests. */
-  public void kill(int index) {
+  public synchronized void kill(int index) {
     TernServer n = nodes[index];
     if (n == null) {
       return;
@@ -404,6 +425,28 @@ public final class DemoWorld implements AutoCloseable {
     nodes[index] = null;
     raftOf(n).crash();
     n.close();
+  }
+
+  /**
+   * Starts every crashed node again on its data directory, Raft address and API port; it catches
+   * up from its peers. Returns how many were started.
+   */
+  public synchronized int restartCrashed() {
+    int started = 0;
+    for (int i = 0; i < NODES; i++) {
+      if (nodes[i] == null && i < nodeProperties.size()) {
+        nodes[i] = TernServer.start(nodeProperties.get(i), List.of(regions, demoNodes));
+        int index = i;
+        nodes[i].context().getBean(EmbeddedDns.class).port().ifPresent(port -> dnsPorts.put(index, port));
+        started++;
+      }
+    }
+    return started;
+  }
+
+  /** Whether every node of the demo is running. */
+  public boolean allNodesRunning() {
+    return Stream.of(nodes).allMatch(n -> n != null);
   }
 
   /** The committed state of the demo service as a running node sees it. */

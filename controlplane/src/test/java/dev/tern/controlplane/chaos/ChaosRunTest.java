@@ -10,6 +10,7 @@ import dev.tern.policy.geo.Region;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -147,7 +148,7 @@ class ChaosRunTest {
     Instant pressed = Instant.now();
     // The command line's kill switch; the console's is in ChaosBrowserTest.
     int exit = new picocli.CommandLine(new dev.tern.controlplane.cli.TernCommand()).execute("chaos", "kill-switch",
-        "--reason", "customer call", "--server", world.urls().get(world.leader().orElseThrow()).toString(),
+        "--reason", "customer call", "--server", leaderUri().toString(),
         "--token-file", world.operatorTokenFile().toString());
     assertEquals(0, exit);
     await("the fault is reverted", Duration.ofSeconds(3), () -> world.regions().status(regionOf(eu)).listening());
@@ -179,6 +180,122 @@ class ChaosRunTest {
     String report = get("/api/v1/chaos/runs/" + runId + "/report").body();
     assertTrue(report.contains("\"outcome\":\"PASS\"") && report.contains(", the new leader"), report);
     assertTrue(Pattern.compile("\"expectation\":\"failoverWithin 10 s\",\"outcome\":\"PASS\"").matcher(report).find(), report);
+    assertEquals(1, world.restartCrashed(), "the killed node starts again for the tests after this one");
+  }
+
+  @Test
+  @Order(6)
+  void a_schedule_fires_at_its_times_on_a_fake_clock_once_each_and_forbids_overlap() {
+    awaitAllHealthy();
+    String eu = euAnswer();
+    // Leap days at 03:00 UTC: the scheduler's own clock never reaches one during the test.
+    String yaml = scenario("leap-day", eu, "8s", "failoverWithin: 10s") + """
+        schedule:
+          cron: "0 3 29 2 *"
+          timeZone: UTC
+          concurrency: forbid
+        """;
+    HttpResponse<String> put = leader().send("PUT", "/api/v1/chaos/scenarios/leap-day?reason=game+day", "application/yaml",
+        yaml, "Authorization", "Bearer " + world.credentials().adminToken());
+    assertEquals(200, put.statusCode(), put.body());
+    assertTrue(put.body().contains("\"nextRunAt\":\"2028-02-29T03:00:00Z\""), put.body());
+    HttpResponse<String> asOperator = leader().send("PUT", "/api/v1/chaos/scenarios/leap-day?reason=x", "application/yaml",
+        yaml, "Authorization", "Bearer " + world.credentials().operatorToken());
+    assertEquals(403, asOperator.statusCode(), "only admins change the catalogue");
+
+    ChaosScheduler scheduler = world.node(world.leader().orElseThrow()).orElseThrow().context().getBean(ChaosScheduler.class);
+    assertEquals(List.of(), scheduler.tick(Instant.parse("2028-02-29T02:59:59Z")));
+    List<String> fired = scheduler.tick(Instant.parse("2028-02-29T03:00:10Z"));
+    assertEquals(1, fired.size(), fired.toString());
+    assertTrue(fired.getFirst().startsWith("leap-day 2028-02-29T03:00:00Z: started run leap-day-"), fired.toString());
+    String runId = fired.getFirst().replaceAll(".*started run ", "");
+    await("the fault is in", Duration.ofSeconds(5), () -> !world.regions().status(regionOf(eu)).listening());
+    assertEquals(List.of(), scheduler.tick(Instant.parse("2028-02-29T03:00:40Z")), "a start time fires once");
+    assertEquals(List.of("leap-day 2032-02-29T03:00:00Z: skipped: run " + runId + " is still active (concurrency: forbid)"),
+        scheduler.tick(Instant.parse("2032-02-29T03:00:05Z")));
+
+    awaitEnded(runId, Duration.ofSeconds(60));
+    List<String> missed = scheduler.tick(Instant.parse("2036-02-29T03:10:00Z"));
+    assertEquals(1, missed.size(), missed.toString());
+    assertTrue(missed.getFirst().contains("missed: due at 2036-02-29T03:00:00Z"), missed.toString());
+
+    HttpResponse<String> paused = leader().send("POST", "/api/v1/chaos/scenarios/leap-day/pause?reason=freeze",
+        "application/json", "", "Authorization", "Bearer " + world.credentials().operatorToken());
+    assertEquals(200, paused.statusCode(), paused.body());
+    assertTrue(paused.body().contains("\"paused\":true") && !paused.body().contains("nextRunAt"), paused.body());
+    assertEquals(List.of(), scheduler.tick(Instant.parse("2040-02-29T03:00:05Z")), "a paused schedule fires nothing");
+
+    String audit = get("/api/v1/audit?action=chaos.schedule").body();
+    assertTrue(audit.contains("started run " + runId) && audit.contains("skipped: run " + runId) && audit.contains("missed"),
+        audit);
+  }
+
+  @Test
+  @Order(7)
+  void a_stop_condition_aborts_the_run_within_three_seconds() {
+    awaitAllHealthy();
+    String eu = euAnswer();
+    HttpResponse<String> started = post("/api/v1/chaos/runs?reason=stop+condition", scenario("stopped", eu, "2m",
+        "failoverWithin: 10s") + """
+        stopWhen:
+          nonTargetRegionDegraded: true
+        """);
+    assertEquals(200, started.statusCode(), started.body());
+    String runId = field(started.body(), "runId");
+    await("the fault is in", Duration.ofSeconds(5), () -> !world.regions().status(regionOf(eu)).listening());
+    Region bystander = Region.parse("gcp:asia-southeast1").orElseThrow();
+    world.regions().stop(bystander);
+    try {
+      await("the bystander turns UNHEALTHY", Duration.ofSeconds(20),
+          () -> get("/api/v1/services/shop/backends").body().matches(
+              "(?s).*\"region\":\"asia-southeast1\"[^}]*\"health\":\"UNHEALTHY\".*"));
+      Instant holds = Instant.now();
+      await("the run's fault is reverted", Duration.ofSeconds(3), () -> world.regions().status(regionOf(eu)).listening());
+      assertTrue(Duration.between(holds, Instant.now()).compareTo(Duration.ofSeconds(3)) < 0);
+    } finally {
+      world.regions().start(bystander);
+    }
+    awaitEnded(runId, Duration.ofSeconds(40));
+    String report = get("/api/v1/chaos/runs/" + runId + "/report").body();
+    assertTrue(report.contains("\"outcome\":\"ABORTED\"") && report.contains("stop condition nonTargetRegionDegraded"),
+        report);
+  }
+
+  @Test
+  @Order(8)
+  void the_command_line_runs_a_scenario_waits_for_it_and_prints_its_report() throws Exception {
+    awaitAllHealthy();
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("partition", ".yaml");
+    java.nio.file.Files.writeString(file, """
+        kind: ChaosScenario
+        name: cli-partition
+        hypothesis: One vantage point that sees one backend down moves no traffic.
+        targets:
+          backends: [shop/%s]
+        fault:
+          kind: probe-partition
+          vantage: gcp:europe-west1
+        duration: 5s
+        injector: demo
+        expect:
+          noFailover: true
+        """.formatted(euAnswer()));
+    String server = leaderUri().toString();
+    var out = new java.io.ByteArrayOutputStream();
+    var previous = System.out;
+    int exit;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      exit = new picocli.CommandLine(new dev.tern.controlplane.cli.TernCommand()).execute("chaos", "run", file.toString(),
+          "--reason", "cli", "--wait", "--server", server, "--token-file", world.operatorTokenFile().toString());
+    } finally {
+      System.setOut(previous);
+      java.nio.file.Files.deleteIfExists(file);
+    }
+    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, exit, printed);
+    assertTrue(printed.contains("cli-partition — run cli-partition-") && printed.contains(": PASS"), printed);
+    assertTrue(printed.contains("PASS         noFailover") && printed.contains("fault injected: probe-partition"), printed);
   }
 
   private void awaitEnded(String runId, Duration timeout) {
@@ -228,7 +345,12 @@ class ChaosRunTest {
 
   /** The leader's API: runs start only there. */
   private static Http leader() {
-    return new Http(world.urls().get(world.leader().orElseThrow()));
+    return new Http(leaderUri());
+  }
+
+  private static java.net.URI leaderUri() {
+    await("a leader", Duration.ofSeconds(15), () -> world.leader().isPresent());
+    return world.node(world.leader().orElseThrow()).orElseThrow().uri();
   }
 
   private static HttpResponse<String> post(String path, String body) {

@@ -93,4 +93,60 @@ class ChaosBrowserTest extends DemoWorldBrowserTest {
     assertNoSidewaysScroll("the chaos page");
     screenshot("chaos-viewer-narrow");
   }
+
+  @Test
+  @Order(3)
+  void the_catalogue_shows_schedules_runs_a_scenario_and_an_operator_aborts_it_then_reads_the_drawn_timeline() {
+    String eu;
+    logInAsAdmin();
+    open("#/chaos");
+    eu = euAnswer();
+    String yaml = scenario(eu).replace("name: console-outage", "name: weekday-eu") + """
+        schedule:
+          cron: "0 3 * * mon-fri"
+          timeZone: Europe/Berlin
+          concurrency: forbid
+        """;
+    // Added as an admin's automation would, with a token.
+    var put = new dev.tern.controlplane.testing.Http(world.urls().getFirst()).send("PUT",
+        "/api/v1/chaos/scenarios/weekday-eu?reason=game+day", "application/yaml", yaml,
+        "Authorization", "Bearer " + world.credentials().adminToken());
+    org.junit.jupiter.api.Assertions.assertEquals(200, put.statusCode(), put.body());
+
+    Locator row = page.locator("tr[data-scenario='weekday-eu']");
+    assertThat(row.locator(".schedule")).hasText("0 3 * * mon-fri (Europe/Berlin), concurrency forbid");
+    assertThat(row.locator(".next")).not().hasText("—");
+    assertThat(page.locator(".scenarios-count")).hasText("1 scenario in the catalogue.");
+
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pause weekday-eu")).click();
+    Locator dialog = page.locator("dialog.reason-dialog");
+    dialog.getByLabel("Reason (kept in the audit log)").fill("release freeze");
+    dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Pause")).click();
+    assertThat(row.locator(".next")).hasText("paused");
+
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Run now weekday-eu")).click();
+    dialog.getByLabel("Reason (kept in the audit log)").fill("game day");
+    dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Run")).click();
+    assertThat(page.locator(".scenario-result")).containsText("Started weekday-eu-");
+    Locator active = page.locator("tr[data-run].run-active");
+    assertThat(active.locator(".outcome")).containsText("ACTIVE until");
+    // Long enough in for the probes, the verdict, the decision and the DNS to show in the report.
+    page.waitForTimeout(6000);
+    active.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(java.util.regex.Pattern.compile("^Abort "))).click();
+    dialog.getByLabel("Reason (kept in the audit log)").fill("seen enough");
+    dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Abort")).click();
+    Locator ended = page.locator("tr[data-run]").first();
+    assertThat(ended.locator(".outcome")).hasText("ABORTED", RUN_WAIT);
+
+    ended.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show report")).click();
+    Locator report = page.locator("tr.report-row .run-report").first();
+    assertThat(report.locator(".run-timeline")).containsText("aborted by " + world.credentials().consoleUser() + ": seen enough");
+    assertThat(report.locator(".run-timeline")).containsText("first failed probe: shop/" + eu);
+    assertThat(report.locator(".run-timeline")).containsText("decision: plan v");
+    assertThat(report.locator(".timeline-drawing .fault-window")).hasCount(1);
+    assertThat(report.locator(".timeline-drawing .mark-inject")).hasCount(1);
+    assertThat(report.locator(".timeline-drawing .mark-heal")).hasCount(1);
+    assertThat(page.locator("#error")).isHidden();
+    screenshot("chaos-catalogue");
+  }
 }

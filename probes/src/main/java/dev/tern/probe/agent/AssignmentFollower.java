@@ -90,11 +90,11 @@ public final class AssignmentFollower implements AutoCloseable {
       URI node = nodes.get(nodeIndex);
       try {
         Optional<Assignment> known = current.get();
-        Assignment received = poll(node, known.map(Assignment::policyVersion));
+        Assignment received = poll(node, known.map(Assignment::version));
         backoff.reset();
-        if (known.isEmpty() || received.policyVersion() > known.get().policyVersion()) {
+        if (known.isEmpty() || received.version() > known.get().version()) {
           current.set(Optional.of(received));
-          LOG.log(System.Logger.Level.INFO, "assignment v{0} from {1}: {2} targets", received.policyVersion(), node,
+          LOG.log(System.Logger.Level.INFO, "assignment v{0} from {1}: {2} targets", received.version(), node,
               received.targets().size());
           listener.accept(received);
         }
@@ -179,7 +179,49 @@ public final class AssignmentFollower implements AutoCloseable {
           optionalText(t, "queryType").orElse("A"), timeout);
       default -> throw new IOException(service + "/" + backend + ": unknown check kind '" + kind + "'");
     };
-    return new ProbeTarget(service, backend, spec, interval);
+    return new ProbeTarget(service, backend, spec, interval, fault(service + "/" + backend, t.path("fault")));
+  }
+
+  /**
+   * The chaos fault on a target, if any. One the agent cannot read is ignored (the target is
+   * checked normally) with a warning: a fault is a test, and must never stop real checks.
+   */
+  static Optional<InjectedFault> fault(String target, JsonNode f) {
+    if (f.isMissingNode() || f.isNull()) {
+      return Optional.empty();
+    }
+    String run = f.path("run").asText("");
+    String kind = f.path("kind").asText("");
+    try {
+      if (run.isEmpty()) {
+        throw new IllegalArgumentException("no run id");
+      }
+      return Optional.of(switch (kind) {
+        case "outage" -> InjectedFault.outage(run);
+        case "latency" -> InjectedFault.latency(run, Duration.ofMillis(positive(f, "latencyMs")));
+        case "errors" -> {
+          double rate = f.path("errorRate").asDouble(-1);
+          if (!(rate > 0 && rate <= 1)) {
+            throw new IllegalArgumentException("errorRate must be above 0 and at most 1");
+          }
+          yield InjectedFault.errors(run, rate);
+        }
+        case "flap" -> InjectedFault.flap(run, Duration.ofMillis(positive(f, "periodMs")),
+            java.time.Instant.parse(f.path("since").asText("")));
+        default -> throw new IllegalArgumentException("unknown fault kind '" + kind + "'");
+      });
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: ignoring the injected fault {1}: {2}", target, f, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static long positive(JsonNode f, String field) {
+    long value = f.path(field).asLong(0);
+    if (value <= 0) {
+      throw new IllegalArgumentException(field + " must be a positive number of milliseconds");
+    }
+    return value;
   }
 
   private static Optional<String> optionalText(JsonNode node, String field) {

@@ -111,7 +111,7 @@ public final class ProbeAgent implements AutoCloseable {
     this.follower = new AssignmentFollower(settings.controlPlanes(), settings.region().key(), settings.token(), client,
         settings.assignmentWait(), random, assignment -> scheduler.apply(assignment.targets()));
     Gauge.builder("tern.probe.assignment.policy.version", this,
-            a -> a.follower.current().map(Assignment::policyVersion).orElse(-1L))
+            a -> a.follower.current().map(Assignment::version).orElse(-1L))
         .description("Policy version of the assignment being checked; -1 before the first")
         .register(meters);
     Gauge.builder("tern.probe.targets", this, a -> a.scheduler.targets().size())
@@ -143,7 +143,7 @@ public final class ProbeAgent implements AutoCloseable {
 
   private String health() {
     return follower.current()
-        .map(a -> "ok: assignment v" + a.policyVersion() + ", " + a.targets().size() + " targets\n")
+        .map(a -> "ok: assignment v" + a.version() + ", " + a.targets().size() + " targets\n")
         .orElse("ok: waiting for the first assignment\n");
   }
 

@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * start) is exported as {@code tern_probe_achieved_interval_seconds}, so a saturated agent shows.
  *
  * <p>{@link #apply} takes a whole new target list: new targets start, removed ones stop, and a
- * target whose check or interval changed restarts with the new one. Nothing else is disturbed.
+ * target whose check, interval or injected fault changed restarts with the new one. Nothing else
+ * is disturbed. A target with an injected chaos fault ({@link InjectedFault}) is reported as the
+ * fault says.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -173,7 +175,9 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void checkOnce() {
-      CheckResult result = checker.run(target.spec());
+      CheckResult result = target.fault().isPresent()
+          ? target.fault().get().apply(clock.instant(), random, () -> checker.run(target.spec()))
+          : checker.run(target.spec());
       if (stopped) {
         return;
       }

@@ -30,7 +30,9 @@ public record CheckResult(
     BAD_STATUS,
     BODY_MISMATCH,
     PROTOCOL,
-    IO
+    IO,
+    /** Not a real failure: a chaos run told the agent to report one (see InjectedFault). */
+    INJECTED
   }
 
   public CheckResult {

@@ -28,7 +28,7 @@ class AssignmentFollowerTest {
           {"service":"shop","backend":"ams","address":"192.0.2.20","kind":"tcp","port":5432,"path":"/",
            "expectStatus":[200],"bodyContains":null,"intervalMs":10000,"timeoutMs":1000}]}""");
 
-    assertEquals(7, a.policyVersion());
+    assertEquals(7, a.version());
     assertEquals(List.of(
         new ProbeTarget("shop", "fra", new CheckSpec.Http(true, "192.0.2.10", 443, "/healthz", Optional.empty(),
             Set.of(200, 204), Optional.of("ok"), 64 * 1024, Optional.empty(), false, Duration.ofSeconds(2)),
@@ -108,13 +108,13 @@ class AssignmentFollowerTest {
         Eventually.await(Duration.ofSeconds(5), () -> received.size() == 1, () -> "no first assignment");
         ahead.stop();
         Thread.sleep(2500);
-        assertEquals(3, follower.current().orElseThrow().policyVersion(), "still the newest version seen");
+        assertEquals(3, follower.current().orElseThrow().version(), "still the newest version seen");
         assertEquals(1, received.size());
 
         behind.assign("[]");
         behind.assign("[" + FakeControlPlane.tcpTarget("shop", "ams", 9, 1000) + "]");
         Eventually.await(Duration.ofSeconds(10), () -> received.size() == 2, () -> "never took the newer version");
-        assertEquals(4, follower.current().orElseThrow().policyVersion());
+        assertEquals(4, follower.current().orElseThrow().version());
       }
     }
   }

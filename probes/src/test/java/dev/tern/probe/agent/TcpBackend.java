@@ -10,18 +10,25 @@ final class TcpBackend implements AutoCloseable {
 
   private final ServerSocket socket;
   private final Thread acceptor;
+  private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
   TcpBackend() throws IOException {
     socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     acceptor = Thread.ofVirtual().start(() -> {
       while (!socket.isClosed()) {
-        try (Socket accepted = socket.accept()) {
-          accepted.getInputStream().available();
+        try (Socket connection = socket.accept()) {
+          accepted.incrementAndGet();
+          connection.getInputStream().available();
         } catch (IOException e) {
           return;
         }
       }
     });
+  }
+
+  /** Connections accepted so far. */
+  int accepted() {
+    return accepted.get();
   }
 
   int port() {
