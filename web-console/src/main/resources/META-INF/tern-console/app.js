@@ -2,6 +2,7 @@
 // Each page is a function (main, context) that renders into main and returns what stops it.
 // A page's hash may carry one argument after its own, e.g. #/service/shop: context.param.
 
+import { renderAlerts } from './alerts.js';
 import { ApiError, get, logIn, logOut } from './api.js';
 import { renderAudit } from './audit.js';
 import { renderChaos } from './chaos.js';
@@ -21,7 +22,7 @@ const PAGES = [
   { hash: '#/timeline', title: 'Timeline', render: renderTimeline },
   { hash: '#/audit', title: 'Audit', render: renderAudit },
   { hash: '#/chaos', title: 'Chaos', render: renderChaos },
-  { hash: '#/alerts', title: 'Alerts' },
+  { hash: '#/alerts', title: 'Alerts', render: renderAlerts },
 ];
 
 const main = document.getElementById('main');

@@ -18,6 +18,8 @@ import java.util.OptionalInt;
  * @param recoveredWithin the targets are HEALTHY again this soon after the heal (whether traffic
  *     returns is the routing method's call: latency routing keeps an incumbent within tolerance)
  * @param maxPlanChanges at most this many plan versions during the run
+ * @param maxPages at most this many incidents paged for the affected services during the run (one
+ *     episode, one page)
  * @param syncedWithin every provider matches the plan again this soon after the heal
  */
 public record Expectations(
@@ -29,4 +31,5 @@ public record Expectations(
     Optional<Duration> failbackWithin,
     Optional<Duration> recoveredWithin,
     OptionalInt maxPlanChanges,
+    OptionalInt maxPages,
     Optional<Duration> syncedWithin) {}

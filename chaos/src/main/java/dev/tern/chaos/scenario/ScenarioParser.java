@@ -49,7 +49,8 @@ public final class ScenarioParser {
       "outage", "latency", "errors", "flap", "probe-partition", "provider-api-failure", "leader-kill");
   static final List<String> FAULT_KEYS = List.of("kind", "latency", "rate", "period", "vantage", "provider");
   static final List<String> EXPECT_KEYS = List.of("failoverWithin", "noFailover", "noTrafficToTargetsAfter",
-      "pageWithin", "pageResolvedAfterHeal", "failbackWithin", "recoveredWithin", "maxPlanChanges", "syncedWithin");
+      "pageWithin", "pageResolvedAfterHeal", "failbackWithin", "recoveredWithin", "maxPlanChanges", "maxPages",
+      "syncedWithin");
   static final List<String> STOP_KEYS =
       List.of("otherServiceUnhealthy", "nonTargetRegionDegraded", "maxBurnRate", "slo", "burnWindow");
   static final List<String> SCHEDULE_KEYS = List.of("cron", "timeZone", "concurrency", "exclude", "paused");
@@ -142,7 +143,7 @@ public final class ScenarioParser {
           .flatMap(n -> c.choice(doc.path("injector"), n, "injector", Injector.keys(), Injector::parse)));
       Expectations expect = doc.mapping("expect", EXPECT_KEYS).map(this::expectations).orElse(
           new Expectations(Optional.empty(), false, Optional.empty(), Optional.empty(), false, Optional.empty(),
-              Optional.empty(), OptionalInt.empty(), Optional.empty()));
+              Optional.empty(), OptionalInt.empty(), OptionalInt.empty(), Optional.empty()));
       StopConditions stop = doc.mapping("stopWhen", STOP_KEYS).map(this::stopConditions).orElse(StopConditions.DEFAULTS);
       Optional<Schedule> schedule = doc.mapping("schedule", SCHEDULE_KEYS).flatMap(this::schedule);
       Optional<Duration> killLeaderAfter = doc.optional("killLeaderAfter")
@@ -312,6 +313,13 @@ public final class ScenarioParser {
                 if (n < 0) {
                   c.error(m.path("maxPlanChanges"), m.optional("maxPlanChanges").orElseThrow(),
                       "maxPlanChanges must be 0 or more, got " + n);
+                }
+                return n >= 0;
+              }).map(OptionalInt::of).orElse(OptionalInt.empty()),
+          m.optional("maxPages").flatMap(n -> c.integer(m.path("maxPages"), n))
+              .filter(n -> {
+                if (n < 0) {
+                  c.error(m.path("maxPages"), m.optional("maxPages").orElseThrow(), "maxPages must be 0 or more, got " + n);
                 }
                 return n >= 0;
               }).map(OptionalInt::of).orElse(OptionalInt.empty()),

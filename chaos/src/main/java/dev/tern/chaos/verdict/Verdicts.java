@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  *   <tr><td>failbackWithin</td><td>after the heal, a plan answers with every target that answered before, in time</td></tr>
  *   <tr><td>recoveredWithin</td><td>after the heal, every target that turned UNHEALTHY is HEALTHY again, in time</td></tr>
  *   <tr><td>maxPlanChanges</td><td>no more plans are committed during the run than allowed</td></tr>
+ *   <tr><td>maxPages</td><td>no more incidents are paged for the affected services during the run than allowed</td></tr>
  *   <tr><td>syncedWithin</td><td>inconclusive: provider sync is not part of the record</td></tr>
  * </table>
  *
@@ -59,6 +60,7 @@ public final class Verdicts {
     e.failbackWithin().ifPresent(d -> results.add(failbackWithin(run, d)));
     e.recoveredWithin().ifPresent(d -> results.add(recoveredWithin(run, d)));
     e.maxPlanChanges().ifPresent(n -> results.add(maxPlanChanges(run, n)));
+    e.maxPages().ifPresent(n -> results.add(maxPages(run, n)));
     e.syncedWithin().ifPresent(d -> results.add(new Report.Result("syncedWithin " + words(d), Report.Outcome.INCONCLUSIVE,
         "provider sync is not part of the run record; nothing was checked")));
     return new Report(scenario.name(), scenario.hypothesis(), results);
@@ -238,6 +240,14 @@ public final class Verdicts {
     long changes = run.plans().size();
     return new Report.Result("maxPlanChanges " + max, changes <= max ? Report.Outcome.PASS : Report.Outcome.FAIL,
         changes + " plan" + (changes == 1 ? "" : "s") + " committed during the run");
+  }
+
+  private static Report.Result maxPages(RunRecord run, int max) {
+    List<String> services = services(run.targets());
+    long pages = run.pages().stream().filter(p -> !p.openedAt().isBefore(run.injectedAt())
+        && (services.isEmpty() || services.contains(p.service()))).count();
+    return new Report.Result("maxPages " + max, pages <= max ? Report.Outcome.PASS : Report.Outcome.FAIL,
+        pages + " page" + (pages == 1 ? "" : "s") + " during the run");
   }
 
   /** The targets some plan answered with when the fault went in. */

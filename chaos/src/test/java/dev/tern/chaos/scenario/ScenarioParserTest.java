@@ -57,7 +57,8 @@ class ScenarioParserTest {
     assertEquals(Duration.ofSeconds(30), s.duration());
     assertEquals(Injector.DEMO, s.injector());
     assertEquals(new Expectations(Optional.of(Duration.ofSeconds(10)), false, Optional.of(Duration.ofSeconds(15)),
-        Optional.empty(), false, Optional.empty(), Optional.of(Duration.ofSeconds(30)), OptionalInt.of(4), Optional.empty()),
+        Optional.of(Duration.ofSeconds(15)), true, Optional.empty(), Optional.of(Duration.ofSeconds(30)), OptionalInt.of(4),
+        OptionalInt.of(1), Optional.empty()),
         s.expect());
     assertEquals(StopConditions.DEFAULTS, s.stopWhen());
     Schedule schedule = s.schedule().orElseThrow();

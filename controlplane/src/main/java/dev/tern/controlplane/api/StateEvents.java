@@ -49,6 +49,8 @@ final class StateEvents implements AutoCloseable {
       case Command.DeleteScenario c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
       case Command.PauseScenario c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
       case Command.ScheduleFired c -> new StateChange("chaos", c.name(), node.state().policyVersion(), node.nodeId());
+      case Command.RecordDelivery c -> new StateChange("incident", null, node.state().policyVersion(), node.nodeId());
+      case Command.ResolveIncident c -> new StateChange("incident", null, node.state().policyVersion(), node.nodeId());
     };
     if (command instanceof Command.PutService || command instanceof Command.DeleteService
         || command instanceof Command.StartChaosRun || command instanceof Command.HealChaosRun

@@ -11,12 +11,14 @@ import dev.tern.chaos.scenario.ScenarioParser;
 import dev.tern.chaos.verdict.Report;
 import dev.tern.chaos.verdict.RunRecord;
 import dev.tern.chaos.verdict.Verdicts;
+import dev.tern.controlplane.alerting.AlertingSettings;
 import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.decision.HealthBook;
 import dev.tern.controlplane.dns.EmbeddedDns;
 import dev.tern.controlplane.state.ApplyResult;
 import dev.tern.controlplane.state.ChaosRun;
 import dev.tern.controlplane.state.Command;
+import dev.tern.controlplane.state.Incident;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.Health;
 import dev.tern.policy.health.VantageView;
@@ -70,8 +72,10 @@ public final class ChaosRunner implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(ChaosRunner.class.getName());
   private static final String ACTOR = "chaos-runner";
-  /** How long after the heal the recovery is watched when the scenario names no failback time. */
+  /** How long after the heal the recovery is watched when the scenario names no failback or recovery time. */
   static final Duration DEFAULT_RECOVERY_WATCH = Duration.ofSeconds(10);
+  /** How long after the heal an expected page resolve is waited for, at most. */
+  static final Duration MAX_PAGE_RESOLVE_WATCH = Duration.ofSeconds(60);
   /** How often stop conditions are checked while a fault is in. */
   static final Duration STOP_CHECK = Duration.ofMillis(500);
   /** A leader-kill scenario kills the leader this long after the injection unless it says when. */
@@ -109,6 +113,7 @@ public final class ChaosRunner implements AutoCloseable {
   private final JsonMapper json;
   private final HealthBook book;
   private final EmbeddedDns dns;
+  private final AlertingSettings alerting;
   private final Map<String, FaultInjector> injectors = new HashMap<>();
   private final Map<String, RunWatch> watches = new ConcurrentHashMap<>();
   private final Map<String, LocalRun> running = new ConcurrentHashMap<>();
@@ -116,9 +121,10 @@ public final class ChaosRunner implements AutoCloseable {
   private final MeterRegistry metrics;
   private volatile boolean closed;
 
-  ChaosRunner(RaftNode node, Clock clock, JsonMapper json, HealthBook book, EmbeddedDns dns,
+  ChaosRunner(RaftNode node, Clock clock, JsonMapper json, HealthBook book, EmbeddedDns dns, AlertingSettings alerting,
       List<FaultInjector> injectors, MeterRegistry metrics) {
     this.node = node;
+    this.alerting = alerting;
     this.clock = clock;
     this.json = json;
     this.book = book;
@@ -296,9 +302,15 @@ public final class ChaosRunner implements AutoCloseable {
       });
       run.healedAt = healed;
       if (!run.aborted()) {
-        Instant watchUntil = healed.plus(run.scenario.expect().failbackWithin().orElse(DEFAULT_RECOVERY_WATCH))
-            .plusSeconds(2);
-        while (!closed && node.isLeader() && clock.instant().isBefore(watchUntil) && !run.aborted()) {
+        var expect = run.scenario.expect();
+        Duration recovery = Stream.of(expect.failbackWithin(), expect.recoveredWithin(), expect.syncedWithin())
+            .flatMap(Optional::stream).max(Comparator.naturalOrder()).orElse(DEFAULT_RECOVERY_WATCH);
+        Instant watchUntil = healed.plus(recovery).plusSeconds(2);
+        // An expected resolve may come later than the recovery: wait for it, up to a minute after the heal.
+        Instant pageUntil = healed.plus(MAX_PAGE_RESOLVE_WATCH);
+        while (!closed && node.isLeader() && !run.aborted() && (clock.instant().isBefore(watchUntil)
+            || (expect.pageResolvedAfterHeal() && clock.instant().isBefore(pageUntil)
+                && pages(run).stream().anyMatch(p -> p.resolvedAt().isEmpty())))) {
           observer.look();
           sleep(STOP_CHECK);
         }
@@ -355,7 +367,7 @@ public final class ChaosRunner implements AutoCloseable {
   private void finish(LocalRun run, RunWatch watch) {
     Instant ended = clock.instant();
     RunRecord record = new RunRecord(run.injectedAt, Optional.ofNullable(run.healedAt), ended, Set.copyOf(run.targetKeys()),
-        watch.before(), List.copyOf(watch.plans), List.of(), jurisdictions(), List.copyOf(watch.verdicts));
+        watch.before(), List.copyOf(watch.plans), pages(run), jurisdictions(), List.copyOf(watch.verdicts));
     Report report = Verdicts.judge(run.scenario, record);
     String outcome = run.aborted() ? "ABORTED" : report.overall().name();
     List<String> notes = new ArrayList<>();
@@ -368,7 +380,10 @@ public final class ChaosRunner implements AutoCloseable {
     if (run.scenario.injector() == Injector.PROBE_FAULT) {
       notes.add("Injected by the probes (probe-fault): the backends themselves were not touched.");
     }
-    notes.add("Pages are not recorded yet: an expected page is judged as missing.");
+    if (run.services().stream().anyMatch(s -> alerting.routes().stream().noneMatch(r -> r.takes("failover", s, true)))) {
+      notes.add("No alerting route takes " + String.join(", ", run.services()) + "'s incidents from chaos runs: an"
+          + " incident's opening and resolving are counted as its page.");
+    }
     run.step("verdict: " + outcome);
     List<Step> timeline = Stream.concat(watch.steps.stream(), run.timeline.stream())
         .sorted(Comparator.comparing(Step::at)).toList();
@@ -377,6 +392,30 @@ public final class ChaosRunner implements AutoCloseable {
         report.results().stream().map(r -> new ResultView(r.expectation(), r.outcome().name(), r.evidence())).toList(),
         String.join(" ", notes));
     end(run.id, outcome, view);
+  }
+
+  /**
+   * The incidents of the run's services opened since the injection, as pages: paged when a route
+   * that takes the incident first delivered its trigger, resolved when one first delivered its
+   * resolve. With no route taking it, its opening and resolving stand for the page.
+   */
+  private List<RunRecord.PageSeen> pages(LocalRun run) {
+    List<RunRecord.PageSeen> pages = new ArrayList<>();
+    for (Incident i : node.state().incidents()) {
+      if (!run.services().contains(i.service()) || i.openedAt().isBefore(run.injectedAt.minusSeconds(1))) {
+        continue;
+      }
+      boolean routed = alerting.routes().stream().anyMatch(r -> r.takes(i.kind(), i.service(), i.chaosRun().isPresent()));
+      Optional<Instant> paged = routed ? firstDelivered(i, "trigger") : Optional.of(i.openedAt());
+      Optional<Instant> resolved = routed ? firstDelivered(i, "resolve") : i.resolvedAt();
+      paged.ifPresent(at -> pages.add(new RunRecord.PageSeen(i.service(), at, resolved, i.chaosRun().isPresent())));
+    }
+    return pages;
+  }
+
+  private static Optional<Instant> firstDelivered(Incident i, String event) {
+    return i.deliveries().stream().filter(d -> d.event().equals(event) && d.delivered()).map(Incident.Delivery::at)
+        .min(Comparator.naturalOrder());
   }
 
   private void end(String runId, String outcome, ReportView view) {
@@ -537,6 +576,13 @@ public final class ChaosRunner implements AutoCloseable {
       case Command.RecordMembership m when m.action().equals(LEADER_KILLED) ->
           watches.values().forEach(w -> w.steps.add(new Step(m.at(), "leader " + m.member() + " killed (" + m.reason() + ")")));
       case Command.PublishPlan p -> watches.values().forEach(w -> w.plan(p));
+      case Command.RecordDelivery d -> node.state().incident(d.incident()).ifPresent(i -> watches.values().stream()
+          .filter(w -> w.watches(i.service())).forEach(w -> w.steps.add(new Step(d.at(), (d.outcome().equals("delivered")
+              ? "page " + (d.event().equals("trigger") ? "sent" : "resolved") : "page " + d.event() + " " + d.outcome())
+              + ": incident " + i.id() + " to route " + d.route()))));
+      case Command.ResolveIncident r -> node.state().incident(r.incident()).ifPresent(i -> watches.values().stream()
+          .filter(w -> w.watches(i.service())).forEach(w -> w.steps.add(new Step(r.at(), "incident " + i.id() + " resolved: "
+              + r.why()))));
       case Command.HealChaosRun h -> Optional.ofNullable(watches.get(h.runId()))
           .ifPresent(w -> w.steps.add(new Step(h.at(), "fault reverted (healed)" + (h.actor().equals(ACTOR) ? ""
               : " by " + h.actor()))));
@@ -595,6 +641,7 @@ public final class ChaosRunner implements AutoCloseable {
     final List<Step> steps = new CopyOnWriteArrayList<>();
     final List<RunRecord.VerdictSeen> verdicts = new CopyOnWriteArrayList<>();
     final Set<String> unhealthyAtStart = new HashSet<>();
+    final Set<Long> incidentsSeen = ConcurrentHashMap.newKeySet();
     final Map<String, Health> health = new ConcurrentHashMap<>();
 
     /** @param everyService true when the run targets no backend (a leader kill): every service is watched */
@@ -620,6 +667,9 @@ public final class ChaosRunner implements AutoCloseable {
         }
       }
       this.before = List.copyOf(plansNow);
+      for (String service : services) {
+        node.state().openIncident(service).ifPresent(i -> incidentsSeen.add(i.id()));
+      }
     }
 
     boolean watches(String service) {
@@ -638,9 +688,18 @@ public final class ChaosRunner implements AutoCloseable {
       String cause = p.failover().map(f -> " (health: " + String.join(", ", f.failed()) + ")").orElse("");
       steps.add(new Step(p.at(), "decision: plan v" + p.plan().version() + " of " + p.plan().service() + " committed"
           + cause));
+      incidentOpened(p.plan().service(), p.at());
+    }
+
+    /** Notes the service's incident the first time it is seen open. */
+    void incidentOpened(String service, Instant at) {
+      node.state().openIncident(service).filter(i -> incidentsSeen.add(i.id()))
+          .ifPresent(i -> steps.add(new Step(at, "incident " + i.id() + " opened: " + i.summary())));
     }
 
     void verdicts(Command.RecordVerdicts c) {
+      c.verdicts().stream().map(Command.VerdictRecord::service).distinct().filter(this::watches)
+          .forEach(s -> incidentOpened(s, c.at()));
       for (Command.VerdictRecord v : c.verdicts()) {
         String key = v.service() + "/" + v.backend();
         Health was = health.put(key, v.health());

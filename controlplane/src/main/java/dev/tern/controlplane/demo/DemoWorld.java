@@ -83,16 +83,28 @@ public final class DemoWorld implements AutoCloseable {
    * @param dnsPort node 1's DNS port, UDP and TCP; 0 picks a free one. Nodes 2 and 3 always use
    *     free ports, so that DNS keeps answering from a surviving node when one dies
    */
-  public record Options(int apiPort, int dnsPort) {
+  public record Options(int apiPort, int dnsPort, Map<String, Object> extraProperties) {
     public Options {
       if (apiPort < 0 || apiPort > 65535 || dnsPort < 0 || dnsPort > 65535) {
         throw new IllegalArgumentException("ports are 0..65535 (0 picks a free port)");
       }
+      extraProperties = Map.copyOf(extraProperties);
+    }
+
+    public Options(int apiPort, int dnsPort) {
+      this(apiPort, dnsPort, Map.of());
     }
 
     /** Everything on free ports: for tests. */
     public static Options freePorts() {
       return new Options(0, 0);
+    }
+
+    /** These options, with more configuration for every node (e.g. {@code tern.alerting.routes}). */
+    public Options with(Map<String, Object> properties) {
+      Map<String, Object> all = new LinkedHashMap<>(extraProperties);
+      all.putAll(properties);
+      return new Options(apiPort, dnsPort, all);
     }
   }
 
@@ -278,6 +290,7 @@ public final class DemoWorld implements AutoCloseable {
       // Its only clients are on this machine, where amplification cannot hurt anyone; tests and
       // watch loops ask many times a second.
       p.put("tern.dns.rate-limit.responses-per-second", 0);
+      p.putAll(options.extraProperties());
       nodeProperties.add(p);
       nodes[i] = TernServer.start(p, List.of(regions, demoNodes));
       int node = i;

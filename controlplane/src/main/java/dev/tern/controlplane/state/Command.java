@@ -36,8 +36,10 @@ public sealed interface Command {
     public static final short PAUSE_SCENARIO = 12;
     public static final short HEAL_CHAOS_RUN = 13;
     public static final short SCHEDULE_FIRED = 14;
+    public static final short RECORD_DELIVERY = 15;
+    public static final short RESOLVE_INCIDENT = 16;
     /** The highest id this node knows. */
-    static final short NEWEST = SCHEDULE_FIRED;
+    static final short NEWEST = RESOLVE_INCIDENT;
 
     private Ids() {}
   }
@@ -59,6 +61,8 @@ public sealed interface Command {
       case PauseScenario c -> Ids.PAUSE_SCENARIO;
       case HealChaosRun c -> Ids.HEAL_CHAOS_RUN;
       case ScheduleFired c -> Ids.SCHEDULE_FIRED;
+      case RecordDelivery c -> Ids.RECORD_DELIVERY;
+      case ResolveIncident c -> Ids.RESOLVE_INCIDENT;
     };
   }
 
@@ -221,6 +225,29 @@ public sealed interface Command {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(dueAt, "dueAt");
       Objects.requireNonNull(result, "result");
+    }
+  }
+
+  /**
+   * The leader told (or failed to tell) one alerting route of an incident's trigger or resolve:
+   * recorded, so that the next leader sends only what was not delivered.
+   */
+  record RecordDelivery(String actor, Instant at, long incident, String route, String event, String outcome)
+      implements Command {
+    public RecordDelivery {
+      Objects.requireNonNull(route, "route");
+      Objects.requireNonNull(event, "event");
+      Objects.requireNonNull(outcome, "outcome");
+    }
+  }
+
+  /**
+   * An incident's condition cleared (the leader saw its backends healthy long enough): it
+   * resolves, once; a second resolve of the same incident is refused.
+   */
+  record ResolveIncident(String actor, Instant at, long incident, String why) implements Command {
+    public ResolveIncident {
+      Objects.requireNonNull(why, "why");
     }
   }
 }

@@ -121,6 +121,16 @@ public final class CommandCodec {
           writeInstant(out, c.dueAt());
           writeString(out, c.result());
         }
+        case Command.RecordDelivery c -> {
+          out.writeLong(c.incident());
+          writeString(out, c.route());
+          writeString(out, c.event());
+          writeString(out, c.outcome());
+        }
+        case Command.ResolveIncident c -> {
+          out.writeLong(c.incident());
+          writeString(out, c.why());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -174,6 +184,9 @@ public final class CommandCodec {
       case Command.Ids.PAUSE_SCENARIO ->
           new Command.PauseScenario(actor, at, readString(in), readString(in), in.readBoolean());
       case Command.Ids.SCHEDULE_FIRED -> new Command.ScheduleFired(actor, at, readString(in), readInstant(in), readString(in));
+      case Command.Ids.RECORD_DELIVERY ->
+          new Command.RecordDelivery(actor, at, in.readLong(), readString(in), readString(in), readString(in));
+      case Command.Ids.RESOLVE_INCIDENT -> new Command.ResolveIncident(actor, at, in.readLong(), readString(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }
@@ -356,6 +369,65 @@ public final class CommandCodec {
     Optional<ChaosRun.Ended> end = in.readBoolean()
         ? Optional.of(new ChaosRun.Ended(readInstant(in), readString(in), readString(in))) : Optional.empty();
     return new ChaosRun(id, scenario, yaml, actor, reason, started, due, targets, end.map(ChaosRun.Ended::at), end);
+  }
+
+  static void writeIncident(DataOutput out, Incident i) throws IOException {
+    out.writeLong(i.id());
+    writeString(out, i.service());
+    writeString(out, i.kind());
+    writeString(out, i.severity());
+    writeString(out, i.summary());
+    writeInstant(out, i.openedAt());
+    writeOptionalInstant(out, i.detectedAt());
+    writeOptionalInstant(out, i.resolvedAt());
+    writeStrings(out, i.failed());
+    writeStrings(out, i.seenBy());
+    writeStrings(out, i.changes());
+    out.writeBoolean(i.chaosRun().isPresent());
+    if (i.chaosRun().isPresent()) {
+      writeString(out, i.chaosRun().get());
+    }
+    out.writeLong(i.timelineSequence());
+    out.writeInt(i.updates().size());
+    for (Incident.Update u : i.updates()) {
+      writeInstant(out, u.at());
+      writeString(out, u.what());
+    }
+    out.writeInt(i.deliveries().size());
+    for (Incident.Delivery d : i.deliveries()) {
+      writeString(out, d.route());
+      writeString(out, d.event());
+      writeInstant(out, d.at());
+      writeString(out, d.outcome());
+    }
+  }
+
+  static Incident readIncident(DataInput in) throws IOException {
+    long id = in.readLong();
+    String service = readString(in);
+    String kind = readString(in);
+    String severity = readString(in);
+    String summary = readString(in);
+    Instant opened = readInstant(in);
+    Optional<Instant> detected = readOptionalInstant(in);
+    Optional<Instant> resolved = readOptionalInstant(in);
+    List<String> failed = readStrings(in);
+    List<String> seenBy = readStrings(in);
+    List<String> changes = readStrings(in);
+    Optional<String> chaosRun = in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
+    long timeline = in.readLong();
+    int n = in.readInt();
+    List<Incident.Update> updates = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      updates.add(new Incident.Update(readInstant(in), readString(in)));
+    }
+    n = in.readInt();
+    List<Incident.Delivery> deliveries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      deliveries.add(new Incident.Delivery(readString(in), readString(in), readInstant(in), readString(in)));
+    }
+    return new Incident(id, service, kind, severity, summary, opened, detected, resolved, failed, seenBy, changes, chaosRun,
+        timeline, updates, deliveries);
   }
 
   static void writeScenario(DataOutput out, ChaosScenarioEntry e) throws IOException {

@@ -39,6 +39,8 @@ public final class ReplicatedState {
   private long planChangeSequence;
   private final Map<String, ChaosRun> chaosRuns = new java.util.LinkedHashMap<>();
   private final Map<String, ChaosScenarioEntry> scenarios = new java.util.TreeMap<>();
+  private final java.util.LinkedHashMap<Long, Incident> incidents = new java.util.LinkedHashMap<>();
+  private long incidentSequence;
   private volatile long policyVersion;
   private volatile long chaosGeneration;
   private volatile long auditSequence;
@@ -169,6 +171,49 @@ public final class ReplicatedState {
     chaosGeneration = generation;
   }
 
+  /** Resolved incidents kept; open ones are always kept. */
+  public static final int INCIDENTS_RETAINED = 1_000;
+
+  /** Every incident kept, oldest first. */
+  public synchronized List<Incident> incidents() {
+    return List.copyOf(incidents.values());
+  }
+
+  public synchronized Optional<Incident> incident(long id) {
+    return Optional.ofNullable(incidents.get(id));
+  }
+
+  /** The open incident of {@code service}, if one is. */
+  public synchronized Optional<Incident> openIncident(String service) {
+    return incidents.values().stream().filter(i -> i.open() && i.service().equals(service)).findFirst();
+  }
+
+  synchronized long nextIncidentId() {
+    return ++incidentSequence;
+  }
+
+  synchronized long incidentSequence() {
+    return incidentSequence;
+  }
+
+  synchronized void incident(Incident incident) {
+    incidents.put(incident.id(), incident);
+    long resolved = incidents.values().stream().filter(i -> !i.open()).count();
+    var it = incidents.values().iterator();
+    while (resolved > INCIDENTS_RETAINED && it.hasNext()) {
+      if (!it.next().open()) {
+        it.remove();
+        resolved--;
+      }
+    }
+  }
+
+  synchronized void restoreIncidents(long sequence, List<Incident> all) {
+    incidents.clear();
+    all.forEach(i -> incidents.put(i.id(), i));
+    incidentSequence = sequence;
+  }
+
   /** The scenario catalogue, by name. */
   public synchronized List<ChaosScenarioEntry> scenarios() {
     return List.copyOf(scenarios.values());
@@ -270,6 +315,8 @@ public final class ReplicatedState {
     pendingCauses.clear();
     chaosRuns.clear();
     scenarios.clear();
+    incidents.clear();
+    incidentSequence = 0;
     chaosGeneration = 0;
     planChangeSequence = 0;
     policyVersion = 0;

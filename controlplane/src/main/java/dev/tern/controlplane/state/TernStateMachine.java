@@ -8,11 +8,13 @@ import dev.tern.controlplane.state.Command.RecordVerdicts;
 import dev.tern.controlplane.state.Command.SetDrain;
 import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.ServiceState.Drain;
+import dev.tern.policy.health.Health;
 import dev.tern.policy.model.Backend;
 import dev.tern.policy.model.Policy;
 import dev.tern.policy.model.Service;
 import dev.tern.policy.routing.PlanDiff;
 import dev.tern.policy.routing.RoutingPlan;
+import dev.tern.policy.routing.ZoneAnswer;
 import dev.tern.policy.validation.PolicyValidator;
 import dev.tern.policy.yaml.ParsedPolicy;
 import dev.tern.policy.yaml.PolicyParser;
@@ -93,6 +95,8 @@ public final class TernStateMachine implements StateMachine {
       case Command.DeleteScenario c -> deleteScenario(c);
       case Command.PauseScenario c -> pauseScenario(c);
       case Command.ScheduleFired c -> scheduleFired(c);
+      case Command.RecordDelivery c -> recordDelivery(c);
+      case Command.ResolveIncident c -> resolveIncident(c);
     };
   }
 
@@ -150,6 +154,7 @@ public final class TernStateMachine implements StateMachine {
     state.forgetPendingCause(c.name());
     state.policyVersion(version);
     state.audit(c.at(), c.actor(), "service.delete", c.name(), c.reason(), before.get().yaml(), "");
+    state.openIncident(c.name()).ifPresent(i -> state.incident(i.resolved(c.at(), "the service was deleted")));
     return new ApplyResult.Applied(version);
   }
 
@@ -173,6 +178,20 @@ public final class TernStateMachine implements StateMachine {
   }
 
   private ApplyResult recordVerdicts(RecordVerdicts c) {
+    Map<String, Map<String, Health>> before = new HashMap<>();
+    for (VerdictRecord v : c.verdicts()) {
+      state.service(v.service()).ifPresent(s -> before.computeIfAbsent(v.service(), k -> {
+        Map<String, Health> h = new HashMap<>();
+        s.verdicts().forEach((b, r) -> h.put(b, r.health()));
+        return h;
+      }));
+    }
+    ApplyResult result = applyVerdicts(c);
+    incidentsAfterVerdicts(c, before);
+    return result;
+  }
+
+  private ApplyResult applyVerdicts(RecordVerdicts c) {
     int recorded = 0;
     Map<String, Map<String, VerdictRecord>> byService = new HashMap<>();
     for (VerdictRecord v : c.verdicts()) {
@@ -215,7 +234,113 @@ public final class TernStateMachine implements StateMachine {
     state.put(s.get().withPlan(plan));
     c.failover().ifPresent(state::failover);
     recordPlanChange(c, s.get().plan());
+    incidentsAfterPlan(c);
     return new ApplyResult.Applied(plan.version());
+  }
+
+  /**
+   * Opens the service's incident when the plan moved traffic away from failed backends, fails
+   * open or answers a zone with nothing; updates the open one instead (one incident per episode).
+   */
+  private void incidentsAfterPlan(PublishPlan c) {
+    RoutingPlan plan = c.plan();
+    List<String> failed = c.failover().map(f -> f.failed().stream().filter(x -> x.endsWith(" UNHEALTHY"))
+        .map(x -> x.substring(0, x.length() - " UNHEALTHY".length())).toList()).orElse(List.of());
+    List<String> failOpen = plan.zones().stream().filter(z -> z.mode() == ZoneAnswer.Mode.FAIL_OPEN)
+        .map(z -> z.zone().key()).toList();
+    List<String> noAnswer = plan.zones().stream().filter(z -> z.mode() == ZoneAnswer.Mode.NO_ANSWER)
+        .map(z -> z.zone().key()).toList();
+    List<String> seenBy = c.failover().map(FailoverEvent::seenBy).orElse(List.of());
+    List<String> changes = c.failover().map(FailoverEvent::changes).orElse(List.of());
+    String service = plan.service();
+    Optional<Incident> open = state.openIncident(service);
+    List<String> conditions = new ArrayList<>();
+    if (!failed.isEmpty()) {
+      conditions.add("traffic moved away from " + String.join(", ", failed) + " (UNHEALTHY"
+          + (seenBy.isEmpty() ? "" : ", seen down by " + String.join(", ", seenBy)) + ")");
+    }
+    if (!failOpen.isEmpty()) {
+      conditions.add("zone " + String.join(", ", failOpen) + " fails open: every eligible backend looks unhealthy, so"
+          + " the allowed ones are served anyway");
+    }
+    if (!noAnswer.isEmpty()) {
+      conditions.add("zone " + String.join(", ", noAnswer) + " is answered with nothing (the residency rule)");
+    }
+    if (conditions.isEmpty()) {
+      return;
+    }
+    String what = "plan v" + plan.version() + ": " + String.join("; ", conditions);
+    if (open.isPresent()) {
+      state.incident(open.get().updated(c.at(), what, failed, seenBy, changes));
+      return;
+    }
+    String kind = !failed.isEmpty() ? "failover" : !noAnswer.isEmpty() ? "no-answer" : "fail-open";
+    openIncident(c.at(), c.actor(), service, kind, service + ": " + String.join("; ", conditions),
+        c.failover().map(FailoverEvent::detectedAt), failed, seenBy, changes, state.planChangeSequence());
+  }
+
+  private void openIncident(Instant at, String actor, String service, String kind, String summary,
+      Optional<Instant> detectedAt, List<String> failed, List<String> seenBy, List<String> changes, long timeline) {
+    // A chaos run whose fault is in on this service (or on no backend: a leader kill) makes it a test.
+    Optional<String> chaos = state.chaosRuns().stream().filter(ChaosRun::faultIn)
+        .filter(r -> r.targets().isEmpty() || r.targets().stream().anyMatch(t -> t.startsWith(service + "/")))
+        .map(ChaosRun::id).findFirst();
+    Incident incident = new Incident(state.nextIncidentId(), service, kind, "critical", summary, at, detectedAt,
+        Optional.empty(), failed, seenBy, changes, chaos, timeline, List.of(), List.of());
+    state.incident(incident);
+    state.audit(at, actor, "incident.open", service, summary, "",
+        "incident " + incident.id() + chaos.map(r -> " (chaos run " + r + ")").orElse(""));
+  }
+
+  /** While a service's incident is open, a backend failing again is an update, and probes going blind opens one. */
+  private void incidentsAfterVerdicts(Command.RecordVerdicts c, Map<String, Map<String, Health>> before) {
+    Map<String, List<VerdictRecord>> byService = new HashMap<>();
+    c.verdicts().forEach(v -> byService.computeIfAbsent(v.service(), k -> new ArrayList<>()).add(v));
+    for (Map.Entry<String, List<VerdictRecord>> e : byService.entrySet()) {
+      Optional<ServiceState> s = state.service(e.getKey());
+      if (s.isEmpty()) {
+        continue;
+      }
+      Optional<Incident> open = state.openIncident(e.getKey());
+      List<String> failing = e.getValue().stream().filter(v -> v.health() == Health.UNHEALTHY).map(VerdictRecord::backend).toList();
+      if (open.isPresent() && !failing.isEmpty()) {
+        List<String> seenBy = e.getValue().stream().flatMap(v -> v.downVantages().stream()).distinct().toList();
+        state.incident(open.get().updated(c.at(), String.join(", ", failing) + " UNHEALTHY"
+            + (seenBy.isEmpty() ? "" : " (seen down by " + String.join(", ", seenBy) + ")"), failing, seenBy, List.of()));
+      }
+      Map<String, Health> was = before.getOrDefault(e.getKey(), Map.of());
+      boolean knewSomething = was.values().stream().anyMatch(h -> h != Health.UNKNOWN);
+      boolean blindNow = !s.get().model().backends().isEmpty() && s.get().model().backends().stream()
+          .allMatch(b -> Optional.ofNullable(s.get().verdicts().get(b.name())).map(VerdictRecord::health).orElse(Health.UNKNOWN)
+              == Health.UNKNOWN);
+      if (knewSomething && blindNow && open.isEmpty()) {
+        openIncident(c.at(), c.actor(), e.getKey(), "blind", e.getKey() + ": no vantage quorum for any backend; Tern is"
+            + " blind for this service and keeps its last plan", Optional.of(c.at()), List.of(), List.of(), List.of(), 0);
+      }
+    }
+  }
+
+  private ApplyResult recordDelivery(Command.RecordDelivery c) {
+    Optional<Incident> incident = state.incident(c.incident());
+    if (incident.isEmpty()) {
+      return new ApplyResult.Rejected("no incident " + c.incident());
+    }
+    if (c.outcome().equals("delivered") && incident.get().delivered(c.route(), c.event())) {
+      return new ApplyResult.Rejected("incident " + c.incident() + "'s " + c.event() + " was already delivered to "
+          + c.route());
+    }
+    state.incident(incident.get().withDelivery(new Incident.Delivery(c.route(), c.event(), c.at(), c.outcome())));
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult resolveIncident(Command.ResolveIncident c) {
+    Optional<Incident> incident = state.incident(c.incident()).filter(Incident::open);
+    if (incident.isEmpty()) {
+      return new ApplyResult.Rejected("no open incident " + c.incident());
+    }
+    state.incident(incident.get().resolved(c.at(), c.why()));
+    state.audit(c.at(), c.actor(), "incident.resolve", incident.get().service(), c.why(), "", "incident " + c.incident());
+    return new ApplyResult.Applied(0);
   }
 
   /**
@@ -337,6 +462,12 @@ public final class TernStateMachine implements StateMachine {
 
   @Override
   public void writeContentTo(DataOutput out) throws Exception {
+    writeCore(out);
+    writeAppended(out);
+  }
+
+  /** The snapshot's first sections: services, audit, failovers (all a snapshot ever held). */
+  void writeCore(DataOutput out) throws Exception {
     out.writeLong(state.policyVersion());
     List<ServiceState> services = new ArrayList<>(state.services());
     out.writeInt(services.size());
@@ -371,6 +502,10 @@ public final class TernStateMachine implements StateMachine {
     for (FailoverEvent e : failovers) {
       CommandCodec.writeFailover(out, e);
     }
+  }
+
+  /** Sections appended since, each read only when present, so an older snapshot still loads. */
+  private void writeAppended(DataOutput out) throws Exception {
     // Appended after the failovers: a snapshot written before plan changes existed ends above.
     List<PlanChange> changes = state.allPlanChanges();
     out.writeLong(state.planChangeSequence());
@@ -403,6 +538,13 @@ public final class TernStateMachine implements StateMachine {
       CommandCodec.writeScenario(out, e);
     }
     out.writeLong(state.chaosGeneration());
+    // Appended after the chaos state: a snapshot written before incidents existed ends above.
+    List<Incident> incidents = state.incidents();
+    out.writeLong(state.incidentSequence());
+    out.writeInt(incidents.size());
+    for (Incident i : incidents) {
+      CommandCodec.writeIncident(out, i);
+    }
   }
 
   @Override
@@ -491,5 +633,17 @@ public final class TernStateMachine implements StateMachine {
     }
     state.restoreScenarios(scenarios);
     state.chaosGeneration(in.readLong());
+    long incidentSequence;
+    try {
+      incidentSequence = in.readLong();
+    } catch (java.io.EOFException olderSnapshot) {
+      return; // Written before incidents were kept.
+    }
+    int incidentCount = in.readInt();
+    List<Incident> incidents = new ArrayList<>(incidentCount);
+    for (int i = 0; i < incidentCount; i++) {
+      incidents.add(CommandCodec.readIncident(in));
+    }
+    state.restoreIncidents(incidentSequence, incidents);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.controlplane.demo.DemoWorld;
 import dev.tern.controlplane.testing.Http;
+import dev.tern.controlplane.testing.Receiver;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,10 +37,15 @@ class BuiltInScenariosTest {
       "vantage-partition", "flapping-backend", "leader-kill");
 
   static DemoWorld world;
+  /** The on-call's pager: chaos incidents are paged to it, and their pages judged from the deliveries. */
+  static Receiver pager;
 
   @BeforeAll
   static void start() throws Exception {
-    world = DemoWorld.start(DemoWorld.Options.freePorts());
+    pager = new Receiver(202);
+    world = DemoWorld.start(DemoWorld.Options.freePorts().with(Map.of("tern.alerting.routes", List.of(Map.of(
+        "name", "game-days", "sink", "webhook", "url", pager.uri("/pages").toString(), "secret", "built-in-scenarios",
+        "match", Map.of("chaos", "only"))))));
     world.awaitReady(Duration.ofSeconds(60));
     Files.createDirectories(REPORTS);
   }
@@ -47,6 +54,9 @@ class BuiltInScenariosTest {
   static void stop() {
     if (world != null) {
       world.close();
+    }
+    if (pager != null) {
+      pager.close();
     }
   }
 
@@ -89,6 +99,11 @@ class BuiltInScenariosTest {
     assertTrue(report.contains("{\"expectation\":\"residency\",\"outcome\":\"PASS\""), report);
     // The fault really took: a probe saw a target fail (a pass with no fault in would prove nothing).
     assertTrue(report.contains("first failed probe: shop/"), report);
+    if (yaml.contains("pageWithin")) {
+      assertTrue(report.contains("page sent: incident ") && report.contains("to route game-days"), report);
+      assertTrue(pager.requests().stream().anyMatch(r -> r.body().contains("[chaos test " + runId + "]")),
+          "the page was marked as a chaos test");
+    }
     if (name.equals("leader-kill")) {
       assertTrue(report.contains("killed (chaos run " + runId) && report.contains(", the new leader"), report);
     }

@@ -98,12 +98,15 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
 
   @Test
   @Order(4)
-  void the_navigation_names_the_pages_still_to_come() {
+  void a_viewer_reads_the_alerts_page_but_cannot_send_a_test_alert() {
     logIn(world.credentials().viewerUser(), world.credentials().viewerPassword());
     page.locator("nav a", new Page.LocatorOptions().setHasText("Alerts")).click();
-    assertThat(page.locator("main h1")).hasText("Alerts");
-    assertThat(page.locator("main")).containsText("Coming soon.");
+    assertThat(page.locator("main h1")).containsText("Alerts");
     assertThat(page.locator("nav a[aria-current=page]")).hasText("Alerts");
+    assertThat(page.locator(".routes-table tr[data-route='test-hook']")).containsText("webhook");
+    assertThat(page.locator(".routes-table tr[data-route='test-hook']")).containsText("admins only");
+    assertThat(page.locator("button.send-test")).hasCount(0);
+    assertThat(page.locator("nav a.soon")).hasCount(0);
   }
 
   @Test

@@ -10,6 +10,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import dev.tern.controlplane.demo.DemoWorld;
+import dev.tern.controlplane.testing.Receiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,9 @@ abstract class DemoWorldBrowserTest {
   static final String SERVICE = "shop";
 
   static DemoWorld world;
+  /** Where the world pages: every incident of a browser test goes to this webhook receiver. */
+  static Receiver pages;
+  static final String PAGES_SECRET = "browser-test-webhook-key";
   static Playwright playwright;
   static Browser browser;
 
@@ -45,7 +49,10 @@ abstract class DemoWorldBrowserTest {
     assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: the console browser tests need Debian's "
         + "chromium package (apt-get install -y chromium; .ci/run installs it)");
     Files.createDirectories(SCREENSHOTS);
-    world = DemoWorld.start(DemoWorld.Options.freePorts());
+    pages = new Receiver(200);
+    world = DemoWorld.start(DemoWorld.Options.freePorts().with(java.util.Map.of("tern.alerting.routes", List.of(
+        java.util.Map.of("name", "test-hook", "sink", "webhook", "url", pages.uri("/hook").toString(),
+            "secret", PAGES_SECRET)))));
     world.awaitReady(Duration.ofSeconds(60));
     playwright = Playwright.create();
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -64,6 +71,9 @@ abstract class DemoWorldBrowserTest {
     }
     if (world != null) {
       world.close();
+    }
+    if (pages != null) {
+      pages.close();
     }
   }
 

@@ -69,7 +69,9 @@ class TernStateMachineTest {
             List.of("shop/fra"), T.plusSeconds(30)),
         new Command.HealChaosRun("chaos-runner", T.plusSeconds(30), "eu-1"),
         new Command.HealChaosRun("chaos-runner", T.plusSeconds(31), "eu-2"),
-        new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"));
+        new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"),
+        new Command.RecordDelivery("notifier", T, 1, "oncall", "trigger", "delivered"),
+        new Command.ResolveIncident("notifier", T.plusSeconds(60), 1, "fra HEALTHY again for 10 s"));
   }
 
   @ParameterizedTest
@@ -155,6 +157,10 @@ class TernStateMachineTest {
     assertEquals(Optional.of(T.minusSeconds(5)), entry.lastDue());
     assertEquals(a.state().chaosGeneration(), restored.state().chaosGeneration());
     assertEquals(5, restored.state().chaosGeneration(), "two starts, two heals, one end");
+    Incident incident = restored.state().incident(1).orElseThrow();
+    assertEquals("fail-open", incident.kind(), "plan v1 failed open in EU");
+    assertTrue(incident.delivered("oncall", "trigger"));
+    assertEquals(Optional.of(T.plusSeconds(60)), incident.resolvedAt());
   }
 
   @Test
@@ -190,7 +196,61 @@ class TernStateMachineTest {
             List.of("shop/fra"), T.plusSeconds(30)),
         new Command.HealChaosRun("chaos-runner", T.plusSeconds(30), "eu-1"),
         new Command.HealChaosRun("chaos-runner", T.plusSeconds(31), "eu-2"),
-        new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"));
+        new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"),
+        new Command.RecordDelivery("notifier", T, 1, "oncall", "trigger", "delivered"),
+        new Command.ResolveIncident("notifier", T.plusSeconds(60), 1, "fra HEALTHY again for 10 s"));
+  }
+
+  static RoutingPlan normalPlan(long version, String backend) {
+    return new RoutingPlan("shop", "shop.gslb.example.com", version, 1, 30, T, List.of(T),
+        List.of(new ZoneAnswer(ClientZone.EU, ZoneAnswer.Mode.NORMAL,
+            List.of(new WeightedAnswer(backend, "192.0.2.10", 1000, WeightedAnswer.Standing.HEALTHY)), List.of("best"))));
+  }
+
+  static Command.PublishPlan failover(long version, String backend) {
+    return new Command.PublishPlan("decision-loop", T.plusSeconds(version), version - 1, normalPlan(version, "iad"),
+        Optional.of(new FailoverEvent("shop", version - 1, version, List.of(backend + " UNHEALTHY"), List.of("aws:us-east-1"),
+            List.of("EU: " + backend + " -> iad"), T, T)));
+  }
+
+  @Test
+  void one_incident_per_episode_opens_from_a_failover_updates_on_more_and_resolves_once() {
+    TernStateMachine sm = new TernStateMachine();
+    sm.apply(new Command.PutService("ada", T, "launch", "shop", yaml("shop", "shop.gslb.example.com")));
+    assertTrue(sm.apply(new Command.PublishPlan("decision-loop", T, 0, normalPlan(1, "fra"), Optional.empty())).applied());
+    assertEquals(List.of(), sm.state().incidents(), "a plan that moved nothing for health opens nothing");
+    assertTrue(sm.apply(new Command.StartChaosRun("ops", T, "drill", "drill-1", "drill", "y", List.of("shop/fra"),
+        T.plusSeconds(30))).applied());
+
+    assertTrue(sm.apply(failover(2, "fra")).applied());
+    Incident opened = sm.state().openIncident("shop").orElseThrow();
+    assertEquals("failover", opened.kind());
+    assertEquals(List.of("fra"), opened.failed());
+    assertEquals(List.of("aws:us-east-1"), opened.seenBy());
+    assertEquals(Optional.of("drill-1"), opened.chaosRun(), "opened while a chaos run's fault was in on shop: a test");
+    assertTrue(opened.summary().startsWith("shop: traffic moved away from fra (UNHEALTHY, seen down by aws:us-east-1)"),
+        opened.summary());
+
+    sm.apply(new Command.RecordVerdicts("decision-loop", T.plusSeconds(3), List.of(new VerdictRecord("shop", "iad",
+        Health.UNHEALTHY, T, Optional.empty(), "down", List.of("gcp:europe-west1")))));
+    assertTrue(sm.apply(failover(3, "iad")).applied());
+    assertEquals(1, sm.state().incidents().size(), "more failures in an open episode update it");
+    Incident updated = sm.state().incident(opened.id()).orElseThrow();
+    assertEquals(List.of("fra", "iad"), updated.failed());
+    assertEquals(2, updated.updates().size(), updated.updates().toString());
+
+    assertTrue(sm.apply(new Command.RecordDelivery("notifier", T, opened.id(), "oncall", "trigger", "delivered")).applied());
+    assertInstanceOf(ApplyResult.Rejected.class,
+        sm.apply(new Command.RecordDelivery("notifier", T, opened.id(), "oncall", "trigger", "delivered")),
+        "a second leader recording the same delivery is refused");
+    assertTrue(sm.apply(new Command.ResolveIncident("notifier", T.plusSeconds(60), opened.id(), "healthy")).applied());
+    assertInstanceOf(ApplyResult.Rejected.class, sm.apply(new Command.ResolveIncident("notifier", T, opened.id(), "again")));
+    assertTrue(sm.state().openIncident("shop").isEmpty());
+
+    assertTrue(sm.apply(failover(4, "fra")).applied());
+    assertEquals(2, sm.state().openIncident("shop").orElseThrow().id(), "a new episode is a new incident");
+    assertEquals(List.of("incident.open", "incident.resolve", "incident.open"), sm.state().audit(0, 100).stream()
+        .map(AuditEntry::action).filter(a -> a.startsWith("incident.")).toList());
   }
 
   private static byte[] snapshot(TernStateMachine sm) throws Exception {

@@ -1,0 +1,30 @@
+package dev.tern.controlplane.alerting;
+
+import java.time.Duration;
+
+/** {@code capacity} events per {@code period}, refilled evenly; {@link #take()} says how long to wait when empty. */
+final class TokenBucket {
+
+  private final double capacity;
+  private final double perNano;
+  private double tokens;
+  private long last = System.nanoTime();
+
+  TokenBucket(int capacity, Duration period) {
+    this.capacity = capacity;
+    this.perNano = capacity / (double) period.toNanos();
+    this.tokens = capacity;
+  }
+
+  /** Takes one token: zero when there was one, else how long until there will be. */
+  synchronized Duration take() {
+    long now = System.nanoTime();
+    tokens = Math.min(capacity, tokens + (now - last) * perNano);
+    last = now;
+    if (tokens >= 1) {
+      tokens--;
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos((long) Math.ceil((1 - tokens) / perNano));
+  }
+}
