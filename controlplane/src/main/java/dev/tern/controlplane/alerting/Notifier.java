@@ -4,6 +4,7 @@ import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.Incident;
+import dev.tern.controlplane.state.ReplicatedState;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.Health;
 import dev.tern.policy.routing.ZoneAnswer;
@@ -252,6 +253,13 @@ public final class Notifier implements AutoCloseable {
    * answered with nothing, a verdict for some backend (not blind).
    */
   Optional<String> clearedFor(Incident incident, Instant now) {
+    if (incident.kind().equals("leader-churn")) {
+      List<Instant> terms = node.state().recentTerms();
+      Instant last = terms.isEmpty() ? Instant.EPOCH : terms.getLast();
+      return last.isBefore(now.minus(ReplicatedState.LEADER_CHURN_WINDOW))
+          ? Optional.of("no leader change for " + ReplicatedState.LEADER_CHURN_WINDOW.toMinutes() + " minutes")
+          : Optional.empty();
+    }
     Optional<ServiceState> s = node.state().service(incident.service());
     if (s.isEmpty()) {
       return Optional.of("the service is gone");

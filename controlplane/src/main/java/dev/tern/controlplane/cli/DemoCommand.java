@@ -219,6 +219,10 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/backends%n", tokenFile, api);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/services/shop/plan%n", tokenFile, api);
     out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/failovers%n", tokenFile, api);
+    // Chaos runs start on the leader; it is named here as it is now.
+    String leaderApi = world.leader().flatMap(world::node).map(n -> n.uri().toString().replaceAll("/+$", "")).orElse(api);
+    out.printf("  ./tern chaos run docs/examples/chaos/eu-region-outage.yaml --reason try --wait --server %s --token-file %s%n",
+        leaderApi, tokenFile);
     out.println("A stopped region leaves the answers within 3 s. Started again, it may answer 10 s after it recovers;");
     out.println("latency routing moves clients back only if it is more than 20 ms faster than their current backend.");
     out.println("Plan changes are printed below as they happen. Ctrl-C stops everything.");

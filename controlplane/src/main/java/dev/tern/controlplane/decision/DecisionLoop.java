@@ -53,6 +53,8 @@ public final class DecisionLoop implements AutoCloseable {
   private final RoutingEngine engine = new RoutingEngine();
   private final Map<String, CompiledService> compiled = new ConcurrentHashMap<>();
   private final List<Consumer<PlanWarning>> warningListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Services whose guardrail block this node recorded and that still have one. */
+  private final Set<String> guardrailReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Consumer<Duration>> tickListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ScheduledExecutorService executor;
 
@@ -142,6 +144,7 @@ public final class DecisionLoop implements AutoCloseable {
     HealthView view = new HealthView(verdicts, book.latency(s.name(), now), s.drains().keySet());
     Optional<RoutingPlan> previous = s.plan();
     Decision d = engine.decide(c, s.policyVersion(), view, previous, now);
+    reportGuardrails(s, d, now);
     if (!d.changed()) {
       return false;
     }
@@ -155,6 +158,29 @@ public final class DecisionLoop implements AutoCloseable {
     }
     LOG.info(() -> "plan of " + s.name() + " not committed: " + result);
     return false;
+  }
+
+  /**
+   * Records a guardrail that blocked an automatic action, once per episode per service (again
+   * after a leader change, which the incident takes as an update): it opens an incident.
+   */
+  private void reportGuardrails(ServiceState s, Decision d, Instant now) {
+    List<String> blocked = d.warnings().stream().filter(w -> w.kind() == PlanWarning.Kind.GUARDRAIL_BLOCKED)
+        .map(PlanWarning::message).distinct().toList();
+    if (blocked.isEmpty()) {
+      guardrailReported.remove(s.name());
+      return;
+    }
+    if (!guardrailReported.add(s.name())) {
+      return;
+    }
+    List<String> kept = s.verdicts().values().stream().filter(v -> v.health() == Health.UNHEALTHY)
+        .map(VerdictRecord::backend).sorted().toList();
+    ApplyResult result = node.submit(new Command.RecordGuardrailBlock(ACTOR, now, s.name(), String.join("; ", blocked), kept),
+        commitTimeout).join();
+    if (!result.applied()) {
+      guardrailReported.remove(s.name());
+    }
   }
 
   /**

@@ -38,8 +38,9 @@ public sealed interface Command {
     public static final short SCHEDULE_FIRED = 14;
     public static final short RECORD_DELIVERY = 15;
     public static final short RESOLVE_INCIDENT = 16;
+    public static final short RECORD_GUARDRAIL_BLOCK = 17;
     /** The highest id this node knows. */
-    static final short NEWEST = RESOLVE_INCIDENT;
+    static final short NEWEST = RECORD_GUARDRAIL_BLOCK;
 
     private Ids() {}
   }
@@ -63,6 +64,7 @@ public sealed interface Command {
       case ScheduleFired c -> Ids.SCHEDULE_FIRED;
       case RecordDelivery c -> Ids.RECORD_DELIVERY;
       case ResolveIncident c -> Ids.RESOLVE_INCIDENT;
+      case RecordGuardrailBlock c -> Ids.RECORD_GUARDRAIL_BLOCK;
     };
   }
 
@@ -248,6 +250,19 @@ public sealed interface Command {
   record ResolveIncident(String actor, Instant at, long incident, String why) implements Command {
     public ResolveIncident {
       Objects.requireNonNull(why, "why");
+    }
+  }
+
+  /**
+   * A guardrail kept automation from acting for a service (unhealthy backends kept in service):
+   * the leader's decision records it once per episode, and it opens (or updates) an incident.
+   */
+  record RecordGuardrailBlock(String actor, Instant at, String service, String message, List<String> keptInService)
+      implements Command {
+    public RecordGuardrailBlock {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(message, "message");
+      keptInService = List.copyOf(keptInService);
     }
   }
 }

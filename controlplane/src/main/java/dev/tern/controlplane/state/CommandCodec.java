@@ -131,6 +131,11 @@ public final class CommandCodec {
           out.writeLong(c.incident());
           writeString(out, c.why());
         }
+        case Command.RecordGuardrailBlock c -> {
+          writeString(out, c.service());
+          writeString(out, c.message());
+          writeStrings(out, c.keptInService());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -187,6 +192,8 @@ public final class CommandCodec {
       case Command.Ids.RECORD_DELIVERY ->
           new Command.RecordDelivery(actor, at, in.readLong(), readString(in), readString(in), readString(in));
       case Command.Ids.RESOLVE_INCIDENT -> new Command.ResolveIncident(actor, at, in.readLong(), readString(in));
+      case Command.Ids.RECORD_GUARDRAIL_BLOCK ->
+          new Command.RecordGuardrailBlock(actor, at, readString(in), readString(in), readStrings(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }

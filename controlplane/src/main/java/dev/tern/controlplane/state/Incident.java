@@ -19,6 +19,8 @@ import java.util.Optional;
  *   <tr><td>fail-open</td><td>a zone's every eligible backend looked unhealthy, so the allowed ones are served anyway (the residency rule's fallback)</td><td>the same</td></tr>
  *   <tr><td>no-answer</td><td>a zone is answered with nothing (the residency rule says so)</td><td>the same</td></tr>
  *   <tr><td>blind</td><td>every backend of the service lost its verdict: no vantage quorum</td><td>the same</td></tr>
+ *   <tr><td>guardrail</td><td>a guardrail kept unhealthy backends in service (recorded by the leader's decision)</td><td>the same</td></tr>
+ *   <tr><td>leader-churn</td><td>three leader changes within ten minutes (service {@code cluster})</td><td>ten minutes without one</td></tr>
  * </table>
  *
  * @param failed the backends that turned UNHEALTHY in the episode, {@code backend}

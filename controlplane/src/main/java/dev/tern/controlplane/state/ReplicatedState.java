@@ -2,6 +2,7 @@ package dev.tern.controlplane.state;
 
 import dev.tern.policy.geo.ZoneTable;
 import dev.tern.policy.model.Policy;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,6 +42,7 @@ public final class ReplicatedState {
   private final Map<String, ChaosScenarioEntry> scenarios = new java.util.TreeMap<>();
   private final java.util.LinkedHashMap<Long, Incident> incidents = new java.util.LinkedHashMap<>();
   private long incidentSequence;
+  private final Deque<Instant> recentTerms = new ArrayDeque<>();
   private volatile long policyVersion;
   private volatile long chaosGeneration;
   private volatile long auditSequence;
@@ -214,6 +216,29 @@ public final class ReplicatedState {
     incidentSequence = sequence;
   }
 
+  /** How long leader changes are remembered, and how many within it make an incident. */
+  public static final java.time.Duration LEADER_CHURN_WINDOW = java.time.Duration.ofMinutes(10);
+  public static final int LEADER_CHURN_TERMS = 3;
+
+  /** When each new leader opened its term within the churn window, oldest first. */
+  public synchronized List<Instant> recentTerms() {
+    return List.copyOf(recentTerms);
+  }
+
+  /** Adds a new term at {@code at} and forgets those older than the window; returns how many remain. */
+  synchronized int term(Instant at) {
+    recentTerms.addLast(at);
+    while (!recentTerms.isEmpty() && recentTerms.peekFirst().isBefore(at.minus(LEADER_CHURN_WINDOW))) {
+      recentTerms.removeFirst();
+    }
+    return recentTerms.size();
+  }
+
+  synchronized void restoreTerms(List<Instant> terms) {
+    recentTerms.clear();
+    recentTerms.addAll(terms);
+  }
+
   /** The scenario catalogue, by name. */
   public synchronized List<ChaosScenarioEntry> scenarios() {
     return List.copyOf(scenarios.values());
@@ -317,6 +342,7 @@ public final class ReplicatedState {
     scenarios.clear();
     incidents.clear();
     incidentSequence = 0;
+    recentTerms.clear();
     chaosGeneration = 0;
     planChangeSequence = 0;
     policyVersion = 0;

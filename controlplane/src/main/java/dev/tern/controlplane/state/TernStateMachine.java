@@ -87,7 +87,7 @@ public final class TernStateMachine implements StateMachine {
         state.audit(c.at(), c.actor(), "membership." + c.action(), c.member(), c.reason(), "", "");
         yield new ApplyResult.Applied(0);
       }
-      case Command.OpenTerm c -> new ApplyResult.Applied(0);
+      case Command.OpenTerm c -> openTerm(c);
       case Command.StartChaosRun c -> startChaosRun(c);
       case Command.EndChaosRun c -> endChaosRun(c);
       case Command.HealChaosRun c -> healChaosRun(c);
@@ -97,6 +97,7 @@ public final class TernStateMachine implements StateMachine {
       case Command.ScheduleFired c -> scheduleFired(c);
       case Command.RecordDelivery c -> recordDelivery(c);
       case Command.ResolveIncident c -> resolveIncident(c);
+      case Command.RecordGuardrailBlock c -> guardrailBlock(c);
     };
   }
 
@@ -318,6 +319,38 @@ public final class TernStateMachine implements StateMachine {
             + " blind for this service and keeps its last plan", Optional.of(c.at()), List.of(), List.of(), List.of(), 0);
       }
     }
+  }
+
+  /** The cluster's pseudo-service for incidents about Tern itself (leader churn). */
+  public static final String CLUSTER = "cluster";
+
+  /** A new leader: too many within the churn window opens an incident about the cluster. */
+  private ApplyResult openTerm(Command.OpenTerm c) {
+    int terms = state.term(c.at());
+    if (terms >= ReplicatedState.LEADER_CHURN_TERMS && state.openIncident(CLUSTER).isEmpty()) {
+      openIncident(c.at(), c.actor(), CLUSTER, "leader-churn", CLUSTER + ": " + terms + " leader changes in "
+          + ReplicatedState.LEADER_CHURN_WINDOW.toMinutes() + " minutes, the latest to " + c.leader()
+          + "; decisions and pages wait for each election", Optional.of(c.at()), List.of(), List.of(), List.of(), 0);
+    } else if (terms >= ReplicatedState.LEADER_CHURN_TERMS) {
+      state.openIncident(CLUSTER).ifPresent(i -> state.incident(i.updated(c.at(), "new leader " + c.leader(), List.of(),
+          List.of(), List.of())));
+    }
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult guardrailBlock(Command.RecordGuardrailBlock c) {
+    if (state.service(c.service()).isEmpty()) {
+      return new ApplyResult.Rejected("no service named " + c.service());
+    }
+    Optional<Incident> open = state.openIncident(c.service());
+    String what = "a guardrail blocked an automatic action: " + c.message();
+    if (open.isPresent()) {
+      state.incident(open.get().updated(c.at(), what, c.keptInService(), List.of(), List.of()));
+    } else {
+      openIncident(c.at(), c.actor(), c.service(), "guardrail", c.service() + ": " + what, Optional.of(c.at()),
+          c.keptInService(), List.of(), List.of(), 0);
+    }
+    return new ApplyResult.Applied(0);
   }
 
   private ApplyResult recordDelivery(Command.RecordDelivery c) {
@@ -545,6 +578,11 @@ public final class TernStateMachine implements StateMachine {
     for (Incident i : incidents) {
       CommandCodec.writeIncident(out, i);
     }
+    List<Instant> terms = state.recentTerms();
+    out.writeInt(terms.size());
+    for (Instant t : terms) {
+      CommandCodec.writeInstant(out, t);
+    }
   }
 
   @Override
@@ -645,5 +683,16 @@ public final class TernStateMachine implements StateMachine {
       incidents.add(CommandCodec.readIncident(in));
     }
     state.restoreIncidents(incidentSequence, incidents);
+    int termCount;
+    try {
+      termCount = in.readInt();
+    } catch (java.io.EOFException olderSnapshot) {
+      return; // Written before leader changes were counted.
+    }
+    List<Instant> terms = new ArrayList<>(termCount);
+    for (int i = 0; i < termCount; i++) {
+      terms.add(CommandCodec.readInstant(in));
+    }
+    state.restoreTerms(terms);
   }
 }

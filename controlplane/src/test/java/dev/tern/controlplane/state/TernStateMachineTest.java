@@ -71,7 +71,9 @@ class TernStateMachineTest {
         new Command.HealChaosRun("chaos-runner", T.plusSeconds(31), "eu-2"),
         new Command.EndChaosRun("chaos-runner", T.plusSeconds(40), "eu-1", "PASS", "{}"),
         new Command.RecordDelivery("notifier", T, 1, "oncall", "trigger", "delivered"),
-        new Command.ResolveIncident("notifier", T.plusSeconds(60), 1, "fra HEALTHY again for 10 s"));
+        new Command.ResolveIncident("notifier", T.plusSeconds(60), 1, "fra HEALTHY again for 10 s"),
+        new Command.RecordGuardrailBlock("decision-loop", T, "shop", "minHealthyBackends 2 keeps fra in service",
+            List.of("fra")));
   }
 
   @ParameterizedTest
@@ -251,6 +253,33 @@ class TernStateMachineTest {
     assertEquals(2, sm.state().openIncident("shop").orElseThrow().id(), "a new episode is a new incident");
     assertEquals(List.of("incident.open", "incident.resolve", "incident.open"), sm.state().audit(0, 100).stream()
         .map(AuditEntry::action).filter(a -> a.startsWith("incident.")).toList());
+  }
+
+  @Test
+  void a_blocked_guardrail_and_frequent_leader_changes_open_incidents_too() throws Exception {
+    TernStateMachine sm = new TernStateMachine();
+    sm.apply(new Command.PutService("ada", T, "launch", "shop", yaml("shop", "shop.gslb.example.com")));
+    assertTrue(sm.apply(new Command.RecordGuardrailBlock("decision-loop", T, "shop",
+        "minHealthyBackends 2 keeps fra in service", List.of("fra"))).applied());
+    Incident guardrail = sm.state().openIncident("shop").orElseThrow();
+    assertEquals("guardrail", guardrail.kind());
+    assertEquals(List.of("fra"), guardrail.failed());
+
+    sm.apply(new Command.OpenTerm("raft", T, "n1"));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(11)), "n2"));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(12)), "n3"));
+    assertTrue(sm.state().openIncident(TernStateMachine.CLUSTER).isEmpty(), "the first term is out of the window");
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(13)), "n1"));
+    Incident churn = sm.state().openIncident(TernStateMachine.CLUSTER).orElseThrow();
+    assertEquals("leader-churn", churn.kind());
+    assertTrue(churn.summary().startsWith("cluster: 3 leader changes in 10 minutes, the latest to n1"), churn.summary());
+
+    TernStateMachine restored = new TernStateMachine();
+    restored.readContentFrom(new DataInputStream(new ByteArrayInputStream(snapshot(sm))));
+    assertEquals(sm.state().recentTerms(), restored.state().recentTerms(), "the window survives a snapshot");
+    restored.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(14)), "n2"));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(14)), "n2"));
+    assertArrayEquals(snapshot(sm), snapshot(restored));
   }
 
   private static byte[] snapshot(TernStateMachine sm) throws Exception {
