@@ -150,9 +150,11 @@ class ConsoleBrowserTest extends DemoWorldBrowserTest {
     assertThat(page.locator(".answers .row[data-service=svc-0999][data-zone=default] .health")).hasText("UNHEALTHY");
     assertThat(page.locator(".attention-list li")).hasCount(12);
     assertThat(page.locator(".attention")).containsText("and 988 more");
-    Object apiRequests = page.evaluate("performance.getEntriesByType('resource')"
-        + ".filter(e => new URL(e.name).pathname.startsWith('/api/')).length");
-    assertEquals(4, ((Number) apiRequests).intValue(), "whoami, cluster, plans and backends, and nothing per service");
+    // Distinct paths: a live event from an earlier test (a failback landing now) may reload one of them.
+    Object apiPaths = page.evaluate("[...new Set(performance.getEntriesByType('resource')"
+        + ".map(e => new URL(e.name).pathname).filter(p => p.startsWith('/api/')))].sort().join(' ')");
+    assertEquals("/api/v1/backends /api/v1/cluster /api/v1/plans /api/v1/whoami", apiPaths,
+        "whoami, cluster, plans and backends, and nothing per service");
     // The target is 1 s, measured by ConsoleRenderBenchmark; this bound only catches a regression
     // by an order of magnitude on a busy shared test machine.
     assertTrue(sinceNavigation < RENDER_BOUND.toMillis(), "rendering 1,000 services took " + sinceNavigation + " ms");
