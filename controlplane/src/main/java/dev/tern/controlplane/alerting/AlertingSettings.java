@@ -1,7 +1,10 @@
 package dev.tern.controlplane.alerting;
 
+import static dev.tern.controlplane.config.ConfigEntries.strings;
+import static dev.tern.controlplane.config.ConfigEntries.text;
+
+import dev.tern.controlplane.config.ConfigEntries;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.core.type.Argument;
 import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -39,8 +42,7 @@ public record AlertingSettings(String consoleUrl, List<AlertRoute> routes) {
   /** Reads {@code tern.alerting.*}. */
   public static AlertingSettings from(PropertyResolver p) {
     String console = p.getProperty(PREFIX + ".console-url", String.class).orElse("http://127.0.0.1:8080");
-    List<Map<String, Object>> entries = p.getProperty(PREFIX + ".routes", Argument.listOf(Argument.mapOf(String.class,
-        Object.class))).orElse(List.of());
+    List<Map<String, Object>> entries = ConfigEntries.list(p, PREFIX + ".routes");
     List<AlertRoute> routes = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < entries.size(); i++) {
@@ -127,22 +129,6 @@ public record AlertingSettings(String consoleUrl, List<AlertRoute> routes) {
       // The value may be a secret (a Slack webhook URL): never in the message.
       throw new IllegalArgumentException(at + " is not an http(s) URL");
     }
-  }
-
-  private static Optional<String> text(Map<String, Object> e, String key) {
-    Object v = e.get(key);
-    return v == null || String.valueOf(v).isBlank() ? Optional.empty() : Optional.of(String.valueOf(v).strip());
-  }
-
-  private static List<String> strings(Object v) {
-    if (v instanceof List<?> l) {
-      return l.stream().map(String::valueOf).toList();
-    }
-    if (v instanceof Map<?, ?> m) {
-      // Micronaut reads a YAML list inside a map as an index-keyed map.
-      return m.values().stream().map(String::valueOf).toList();
-    }
-    return v == null ? List.of() : List.of(String.valueOf(v).split("\\s*,\\s*"));
   }
 
   /** The settings as a bean. */

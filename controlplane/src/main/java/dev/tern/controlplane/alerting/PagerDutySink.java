@@ -23,9 +23,14 @@ final class PagerDutySink implements Sink {
   private final String route;
   private final URI url;
   private final String routingKey;
-  private final TokenBucket bucket = new TokenBucket(EVENTS_PER_MINUTE, Duration.ofMinutes(1));
+  private final TokenBucket bucket;
 
   PagerDutySink(String route, URI url, String routingKey) {
+    this(route, url, routingKey, new TokenBucket(EVENTS_PER_MINUTE, Duration.ofMinutes(1)));
+  }
+
+  PagerDutySink(String route, URI url, String routingKey, TokenBucket bucket) {
+    this.bucket = bucket;
     this.route = route;
     this.url = url;
     this.routingKey = routingKey;
