@@ -1,7 +1,9 @@
 package dev.tern.controlplane.alerting;
 
+import static dev.tern.controlplane.config.ConfigEntries.secret;
 import static dev.tern.controlplane.config.ConfigEntries.strings;
 import static dev.tern.controlplane.config.ConfigEntries.text;
+import static dev.tern.controlplane.config.ConfigEntries.url;
 
 import dev.tern.controlplane.config.ConfigEntries;
 import io.micronaut.context.annotation.Factory;
@@ -60,20 +62,20 @@ public record AlertingSettings(String consoleUrl, List<AlertRoute> routes) {
     String sink = text(e, "sink").map(s -> s.toLowerCase(Locale.ROOT)).orElseThrow(() ->
         new IllegalArgumentException(at + ".sink is required: one of " + String.join(", ", SINKS)));
     Sink built = switch (sink) {
-      case "pagerduty" -> new PagerDutySink(name, uri(at + ".url", text(e, "url").orElse(PagerDutySink.DEFAULT_URL)),
+      case "pagerduty" -> new PagerDutySink(name, url(at + ".url", text(e, "url").orElse(PagerDutySink.DEFAULT_URL)),
           secret(at, e, "routing-key"));
       case "opsgenie" -> {
         String region = text(e, "region").orElse("us").toLowerCase(Locale.ROOT);
         if (!region.equals("us") && !region.equals("eu")) {
           throw new IllegalArgumentException(at + ".region is us or eu, got '" + region + "'");
         }
-        yield new OpsgenieSink(name, uri(at + ".url", text(e, "url").orElse(region.equals("eu") ? OpsgenieSink.EU_URL
+        yield new OpsgenieSink(name, url(at + ".url", text(e, "url").orElse(region.equals("eu") ? OpsgenieSink.EU_URL
             : OpsgenieSink.US_URL)), secret(at, e, "api-key"));
       }
-      case "slack" -> new SlackSink(name, uri(at + ".url", secret(at, e, "url")));
-      case "alertmanager" -> new AlertmanagerSink(name, uri(at + ".url", text(e, "url")
+      case "slack" -> new SlackSink(name, url(at + ".url", secret(at, e, "url")));
+      case "alertmanager" -> new AlertmanagerSink(name, url(at + ".url", text(e, "url")
           .orElseThrow(() -> new IllegalArgumentException(at + ".url is required: Alertmanager's base URL")))); 
-      case "webhook" -> new WebhookSink(name, uri(at + ".url", text(e, "url")
+      case "webhook" -> new WebhookSink(name, url(at + ".url", text(e, "url")
           .orElseThrow(() -> new IllegalArgumentException(at + ".url is required"))), secret(at, e, "secret"));
       default -> throw new IllegalArgumentException(at + ".sink '" + sink + "' is not one of " + String.join(", ", SINKS));
     };
@@ -93,42 +95,6 @@ public record AlertingSettings(String consoleUrl, List<AlertRoute> routes) {
       }
     }).orElse(DEFAULT_RESEND);
     return new AlertRoute(name, sink, built, strings(match.get("kinds")), strings(match.get("services")), chaos, resend);
-  }
-
-  /** {@code key} inline, or read from {@code key-file}; exactly one of the two. */
-  private static String secret(String at, Map<String, Object> e, String key) {
-    Optional<String> inline = text(e, key);
-    Optional<String> file = text(e, key + "-file");
-    if (inline.isPresent() == file.isPresent()) {
-      throw new IllegalArgumentException(at + ": give exactly one of " + key + " and " + key + "-file (a file readable only"
-          + " by Tern is better)");
-    }
-    if (inline.isPresent()) {
-      return inline.get();
-    }
-    try {
-      String value = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
-      if (value.isEmpty()) {
-        throw new IllegalArgumentException(at + "." + key + "-file " + file.get() + " is empty");
-      }
-      return value;
-    } catch (IOException x) {
-      throw new IllegalArgumentException(at + "." + key + "-file " + file.get() + " cannot be read: "
-          + x.getClass().getSimpleName());
-    }
-  }
-
-  private static URI uri(String at, String value) {
-    try {
-      URI u = URI.create(value);
-      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
-        throw new IllegalArgumentException(at + " must be an http(s) URL");
-      }
-      return u;
-    } catch (IllegalArgumentException x) {
-      // The value may be a secret (a Slack webhook URL): never in the message.
-      throw new IllegalArgumentException(at + " is not an http(s) URL");
-    }
   }
 
   /** The settings as a bean. */

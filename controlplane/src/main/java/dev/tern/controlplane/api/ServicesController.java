@@ -5,6 +5,7 @@ import dev.tern.controlplane.decision.HealthBook;
 import dev.tern.controlplane.security.Caller;
 import dev.tern.controlplane.security.RequiresRole;
 import dev.tern.controlplane.security.Role;
+import dev.tern.controlplane.provider.ProviderReconciler;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.HealthVerdict;
@@ -62,10 +63,12 @@ final class ServicesController {
   private final RaftNode node;
   private final HealthBook book;
   private final Writes writes;
+  private final ProviderReconciler providers;
   private final PolicyParser parser = new PolicyParser();
   private final RoutingEngine engine = new RoutingEngine();
 
-  ServicesController(RaftNode node, HealthBook book, Writes writes) {
+  ServicesController(RaftNode node, HealthBook book, Writes writes, ProviderReconciler providers) {
+    this.providers = providers;
     this.node = node;
     this.book = book;
     this.writes = writes;
@@ -155,7 +158,10 @@ final class ServicesController {
         return Optional.empty();
       }
     }
-    return Optional.of(service);
+    // A provider bound to the service that cannot express its policy refuses it, saying why.
+    List<String> refused = providers.cannotExpress(service);
+    refused.forEach(r -> violations.add(Violation.at("services." + name, "provider " + r)));
+    return refused.isEmpty() ? Optional.of(service) : Optional.empty();
   }
 
   /** The plan change the new policy would cause right now, given current health. */

@@ -2,13 +2,18 @@ package dev.tern.controlplane.config;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.core.value.PropertyResolver;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Reading lists of entries from configuration ({@code tern.alerting.routes},
- * {@code tern.providers.route53}), as YAML and properties give them.
+ * {@code tern.providers.route53}), as YAML and properties give them, and the secrets and URLs in them.
  */
 public final class ConfigEntries {
 
@@ -34,5 +39,46 @@ public final class ConfigEntries {
       return m.values().stream().map(String::valueOf).toList();
     }
     return v == null ? List.of() : List.of(String.valueOf(v).split("\\s*,\\s*"));
+  }
+
+  /** {@code key} inline, or read from {@code key-file}; exactly one of the two. Never in a message. */
+  public static String secret(String at, Map<String, Object> e, String key) {
+    return optionalSecret(at, e, key).orElseThrow(() -> new IllegalArgumentException(at + ": give " + key + " or "
+        + key + "-file (a file readable only by Tern is better)"));
+  }
+
+  /** {@code key} inline, or read from {@code key-file}, or neither; never both. Never in a message. */
+  public static Optional<String> optionalSecret(String at, Map<String, Object> e, String key) {
+    Optional<String> inline = text(e, key);
+    Optional<String> file = text(e, key + "-file");
+    if (inline.isPresent() && file.isPresent()) {
+      throw new IllegalArgumentException(at + ": give one of " + key + " and " + key + "-file, not both");
+    }
+    if (file.isEmpty()) {
+      return inline;
+    }
+    try {
+      String value = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException(at + "." + key + "-file " + file.get() + " is empty");
+      }
+      return Optional.of(value);
+    } catch (IOException x) {
+      throw new IllegalArgumentException(at + "." + key + "-file " + file.get() + " cannot be read: "
+          + x.getClass().getSimpleName());
+    }
+  }
+
+  /** An http(s) URL; the value may be a secret (a Slack webhook URL), so it is never in the message. */
+  public static URI url(String at, String value) {
+    try {
+      URI u = URI.create(value);
+      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
+        throw new IllegalArgumentException(at + " must be an http(s) URL");
+      }
+      return u;
+    } catch (IllegalArgumentException x) {
+      throw new IllegalArgumentException(at + " is not an http(s) URL");
+    }
   }
 }

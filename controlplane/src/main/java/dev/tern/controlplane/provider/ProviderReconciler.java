@@ -1,11 +1,9 @@
 package dev.tern.controlplane.provider;
 
 import dev.tern.controlplane.cluster.RaftNode;
-import dev.tern.controlplane.provider.route53.Route53Diff;
-import dev.tern.controlplane.provider.route53.Route53Provider;
-import dev.tern.controlplane.provider.route53.SdkRoute53Api;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.ServiceState;
+import dev.tern.policy.model.Service;
 import dev.tern.policy.routing.RoutingPlan;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,13 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.route53.Route53Client;
 
 /**
  * Runs the providers on the leader: each bound service is reconciled when a new plan of it is
@@ -45,7 +36,7 @@ public final class ProviderReconciler implements AutoCloseable {
   private static final Duration TICK = Duration.ofMillis(200);
 
   /** One provider account's standing for one service, for the API and the console. */
-  public record Status(String provider, String service, long appliedVersion, Optional<Instant> lastSync,
+  public record Status(String provider, String kind, String service, long appliedVersion, Optional<Instant> lastSync,
       Optional<String> lastError, long driftCorrected) {}
 
   private final RaftNode node;
@@ -58,23 +49,19 @@ public final class ProviderReconciler implements AutoCloseable {
   /** After a failure, when the next attempt may start, and the wait before the one after. */
   private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
   private final Map<String, Duration> backoff = new ConcurrentHashMap<>();
-  private final List<AutoCloseable> clients = new ArrayList<>();
   private volatile boolean closed;
   private volatile Instant nextResync = Instant.EPOCH;
 
   /** A provider and the services it serves. */
-  private record Bound(Route53Provider provider, List<String> services) {}
+  private record Bound(Provider provider, List<String> services) {}
 
   ProviderReconciler(RaftNode node, ProviderSettings settings, Clock clock, MeterRegistry metrics) {
     this.node = node;
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
-    for (ProviderSettings.Route53Account a : settings.route53()) {
-      Route53Client client = route53Client(a);
-      clients.add(client);
-      bound.add(new Bound(new Route53Provider(a.name(), a.hostedZoneId(), a.owner(), a.policy(), new SdkRoute53Api(client),
-          Duration.ofMillis(500)), a.services()));
+    for (ProviderAccount a : settings.accounts()) {
+      bound.add(new Bound(a.open(), a.services()));
     }
     node.onApplied(c -> {
       if (c instanceof Command.PublishPlan p) {
@@ -87,15 +74,30 @@ public final class ProviderReconciler implements AutoCloseable {
     }
   }
 
-  private static Route53Client route53Client(ProviderSettings.Route53Account a) {
-    AwsCredentialsProvider credentials = a.credentials()
-        .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
-        .orElseGet(() -> DefaultCredentialsProvider.builder().build());
-    var builder = Route53Client.builder().region(Region.of(a.region())).httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(credentials);
-    a.endpoint().ifPresent(builder::endpointOverride);
-    return builder.build();
+  /**
+   * Why the providers bound to {@code service} cannot serve it as its policy says, each reason
+   * prefixed with the provider's name; empty when they all can.
+   */
+  public List<String> cannotExpress(Service service) {
+    List<String> out = new ArrayList<>();
+    for (Bound b : bound) {
+      if (b.services().contains(service.name())) {
+        b.provider().cannotExpress(service).forEach(r -> out.add(b.provider().name() + " (" + b.provider().kind()
+            + "): " + r));
+      }
+    }
+    return out;
+  }
+
+  /** What {@code provider} would change to serve the committed plan of {@code service}, without changing it. */
+  public Optional<Provider.Result> dryRun(String provider, String service) {
+    Bound b = bound.stream().filter(x -> x.provider().name().equals(provider)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no provider account named " + provider));
+    if (!b.services().contains(service)) {
+      throw new IllegalArgumentException(provider + " does not serve " + service);
+    }
+    Optional<ServiceState> state = node.state().service(service);
+    return state.flatMap(ServiceState::plan).map(plan -> b.provider().reconcile(state.get().model(), plan, true));
   }
 
   /** Every provider's standing per service. */
@@ -131,25 +133,30 @@ public final class ProviderReconciler implements AutoCloseable {
           continue;
         }
         if (due.remove(key)) {
-          node.state().service(service).flatMap(ServiceState::plan).ifPresent(plan -> reconcile(b.provider(), plan, key));
+          node.state().service(service).ifPresent(st -> st.plan().ifPresent(plan -> reconcile(b.provider(), st.model(),
+              plan, key)));
         }
       }
     }
   }
 
-  private void reconcile(Route53Provider provider, RoutingPlan plan, String key) {
+  private void reconcile(Provider provider, Service service, RoutingPlan plan, String key) {
     Status before = status.get(key);
     long drift = before == null ? 0 : before.driftCorrected();
     try {
-      Route53Provider.Outcome o = provider.reconcile(plan, false);
+      List<String> refused = provider.cannotExpress(service);
+      if (!refused.isEmpty()) {
+        throw new ProviderException("cannot express the policy: " + String.join("; ", refused), false, null);
+      }
+      Provider.Result o = provider.reconcile(service, plan, false);
       o.changes().forEach(c -> Counter.builder("tern.provider.changes").description("Record changes applied by providers")
-          .tag("provider", provider.name()).tag("action", c.action()).register(metrics).increment());
+          .tag("provider", provider.name()).tag("kind", provider.kind()).tag("action", c.action()).register(metrics).increment());
       if (o.drift()) {
         drift++;
         Counter.builder("tern.provider.drift").description("Hand edits found in a provider and corrected")
             .tag("provider", provider.name()).register(metrics).increment();
       }
-      status.put(key, new Status(provider.name(), plan.service(), plan.version(), Optional.of(clock.instant()),
+      status.put(key, new Status(provider.name(), provider.kind(), plan.service(), plan.version(), Optional.of(clock.instant()),
           Optional.empty(), drift));
       notBefore.remove(key);
       backoff.remove(key);
@@ -157,7 +164,7 @@ public final class ProviderReconciler implements AutoCloseable {
       Counter.builder("tern.provider.failures").description("Reconciles that failed (retried next round)")
           .tag("provider", provider.name()).register(metrics).increment();
       LOG.warning(() -> provider.name() + ": " + plan.service() + " not reconciled: " + e.getMessage());
-      status.put(key, new Status(provider.name(), plan.service(), before == null ? 0 : before.appliedVersion(),
+      status.put(key, new Status(provider.name(), provider.kind(), plan.service(), before == null ? 0 : before.appliedVersion(),
           before == null ? Optional.empty() : before.lastSync(), Optional.of(e.getMessage()), drift));
       // Tried again after a wait that doubles from 1 s up to the resync interval.
       Duration wait = backoff.merge(key, Duration.ofSeconds(1), (w, one) -> w.multipliedBy(2).compareTo(settings.resync()) > 0
@@ -171,13 +178,7 @@ public final class ProviderReconciler implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (AutoCloseable c : clients) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        LOG.fine(() -> "closing a provider client: " + e);
-      }
-    }
+    bound.forEach(b -> b.provider().close());
   }
 
   /** The settings as a bean. */

@@ -1,5 +1,6 @@
 package dev.tern.controlplane.provider.route53;
 
+import dev.tern.controlplane.provider.ProviderException;
 import java.util.List;
 
 /**
@@ -21,16 +22,9 @@ public interface Route53Api {
   int MAX_BATCH = 1000;
 
   /** A call that failed; {@link #retryable()} says whether trying again may help. */
-  final class ApiException extends RuntimeException {
-    private final boolean retryable;
-
+  final class ApiException extends ProviderException {
     public ApiException(String message, boolean retryable, Throwable cause) {
-      super(message, cause);
-      this.retryable = retryable;
-    }
-
-    public boolean retryable() {
-      return retryable;
+      super(message, retryable, cause);
     }
   }
 }

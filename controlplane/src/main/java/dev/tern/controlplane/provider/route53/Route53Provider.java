@@ -1,5 +1,9 @@
 package dev.tern.controlplane.provider.route53;
 
+import dev.tern.controlplane.provider.Provider;
+import dev.tern.controlplane.provider.RateLimit;
+import dev.tern.controlplane.provider.Retrying;
+import dev.tern.policy.model.Service;
 import dev.tern.policy.routing.RoutingPlan;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +29,11 @@ import java.util.logging.Logger;
  * <p><b>Threading.</b> One reconcile per service at a time (the reconciler's loop); services may
  * reconcile concurrently.
  */
-public final class Route53Provider {
+public final class Route53Provider implements Provider {
 
   private static final Logger LOG = Logger.getLogger(Route53Provider.class.getName());
-  static final int ATTEMPTS = 5;
+  /** Route 53 allows five requests a second per account. */
+  static final double REQUESTS_PER_SECOND = 5;
 
   private final String name;
   private final String hostedZoneId;
@@ -37,6 +42,7 @@ public final class Route53Provider {
   private final Route53Api api;
   private final Duration firstBackoff;
   private final Map<String, Long> applied = new ConcurrentHashMap<>();
+  private final RateLimit limit = new RateLimit(REQUESTS_PER_SECOND);
 
   /** What one reconcile found and did. */
   public record Outcome(String service, long planVersion, List<Route53Diff.Change> changes, boolean applied,
@@ -59,14 +65,35 @@ public final class Route53Provider {
     this.firstBackoff = firstBackoff;
   }
 
+  @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public String kind() {
+    return "route53";
+  }
+
+  /** Route 53 expresses every Tern policy: geolocation down to the country, weights, failover by weight. */
+  @Override
+  public List<String> cannotExpress(Service service) {
+    return List.of();
+  }
+
+  @Override
+  public Result reconcile(Service service, RoutingPlan plan, boolean dryRun) {
+    Outcome o = reconcile(plan, dryRun);
+    return new Result(o.service(), o.planVersion(), o.changes().stream()
+        .map(c -> new Change(c.action().equals("DELETE") ? "delete" : "upsert", c.record().toString())).toList(),
+        o.applied(), o.drift());
   }
 
   /** Brings the zone to serve {@code plan}; with {@code dryRun}, only says what it would change. */
   public Outcome reconcile(RoutingPlan plan, boolean dryRun) {
     String host = Route53Translation.fqdn(plan.hostname());
-    List<Route53Record> current = retrying("read", () -> api.list(hostedZoneId)).stream()
+    limit.acquire();
+    List<Route53Record> current = Retrying.call(name, "read", firstBackoff, () -> api.list(hostedZoneId)).stream()
         .filter(r -> Route53Translation.managedName(r.name(), host)).toList();
     checkOwnership(plan.service(), host, current);
     List<Route53Diff.Change> changes = Route53Diff.between(current, Route53Translation.records(plan, owner), policy);
@@ -78,10 +105,9 @@ public final class Route53Provider {
       LOG.warning(() -> name + ": drift at " + host + ", corrected: " + changes);
     }
     for (List<Route53Diff.Change> batch : batches(changes)) {
-      retrying("change", () -> {
-        api.change(hostedZoneId, batch, "tern: " + plan.service() + " plan v" + plan.version());
-        return null;
-      });
+      limit.acquire();
+      Retrying.run(name, "change", firstBackoff,
+          () -> api.change(hostedZoneId, batch, "tern: " + plan.service() + " plan v" + plan.version()));
     }
     applied.put(plan.service(), plan.version());
     return new Outcome(plan.service(), plan.version(), changes, true, drift);
@@ -101,30 +127,13 @@ public final class Route53Provider {
     }
   }
 
-  private interface Call<T> {
-    T run();
-  }
-
-  private <T> T retrying(String what, Call<T> call) {
-    Duration wait = firstBackoff;
-    for (int attempt = 1; ; attempt++) {
+  @Override
+  public void close() {
+    if (api instanceof AutoCloseable c) {
       try {
-        return call.run();
-      } catch (Route53Api.ApiException e) {
-        if (!e.retryable() || attempt == ATTEMPTS) {
-          throw e;
-        }
-        int tried = attempt;
-        Duration sleep = wait;
-        LOG.warning(() -> name + ": " + what + " failed (" + e.getMessage() + "); attempt " + tried + ", again in " + sleep.toMillis()
-            + " ms");
-        try {
-          Thread.sleep(sleep);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        wait = wait.multipliedBy(2);
+        c.close();
+      } catch (Exception e) {
+        LOG.fine(() -> name + ": closing the client: " + e);
       }
     }
   }

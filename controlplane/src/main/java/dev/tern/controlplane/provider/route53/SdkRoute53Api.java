@@ -19,12 +19,17 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 import software.amazon.awssdk.services.route53.model.Route53Exception;
 
 /** {@link Route53Api} through the AWS SDK for Java v2: paginated reads, one ChangeResourceRecordSets per batch. */
-public final class SdkRoute53Api implements Route53Api {
+public final class SdkRoute53Api implements Route53Api, AutoCloseable {
 
   private final Route53Client client;
 
   public SdkRoute53Api(Route53Client client) {
     this.client = client;
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 
   @Override
