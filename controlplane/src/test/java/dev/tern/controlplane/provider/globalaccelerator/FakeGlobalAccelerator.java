@@ -195,7 +195,7 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
   }
 
   /**
-   * The next {@code count} requests fail with {@code status}: 429 and 400 as {@code ThrottlingException}
+   * The next {@code count} requests (after those already queued) fail with {@code status}: 429 and 400 as {@code ThrottlingException}
    * (429 with {@code Retry-After}; Global Accelerator itself throttles with 400), 500 as
    * {@code InternalServiceErrorException}, 503 as {@code ServiceUnavailable}, 403 as
    * {@code AccessDeniedException}, any other as {@code InvalidArgumentException}.
@@ -214,6 +214,16 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
   public synchronized void failNext(int status, String type, int count) {
     for (int i = 0; i < count; i++) {
       failures.add(new Failure(status, type));
+    }
+  }
+
+  /**
+   * The next {@code count} requests are served normally, before the failures queued after this call:
+   * {@code passNext(2); failNext(500, 1)} fails the third request.
+   */
+  public synchronized void passNext(int count) {
+    for (int i = 0; i < count; i++) {
+      failures.add(new Failure(0, ""));
     }
   }
 
@@ -296,7 +306,9 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
       }
       if (!failures.isEmpty()) {
         Failure f = failures.removeFirst();
-        return error(f.status(), f.type(), "injected failure");
+        if (f.status() != 0) {
+          return error(f.status(), f.type(), "injected failure");
+        }
       }
       return new Answer(200, switch (operation) {
         case "ListTagsForResource" -> listTags(request);
