@@ -56,7 +56,10 @@ public final class GlobalAcceleratorDiff {
       return after.or(() -> before).orElseThrow().region();
     }
 
-    /** {@code UPDATE eu-central-1 dial 100 [fra=255] (was dial 0 [fra=0])}, endpoint ids shown through {@code label}. */
+    /**
+     * {@code UPDATE eu-central-1 dial 100 [fra=255] (was dial 0 [fra=0])}, endpoint ids shown through
+     * {@code label}.
+     */
     public String describe(Function<String, String> label) {
       return action + " " + group(label);
     }
@@ -110,7 +113,8 @@ public final class GlobalAcceleratorDiff {
       }
       EndpointGroup after = policy == Policy.UPSERT_ONLY ? keepingExtras(g, before.group()) : g;
       if (!after.equals(before.group())) {
-        changes.add(new Change(Action.UPDATE, Optional.of(before.arn()), Optional.of(before.group()), Optional.of(after)));
+        changes.add(new Change(Action.UPDATE, Optional.of(before.arn()), Optional.of(before.group()),
+            Optional.of(after)));
       }
     }
     if (policy == Policy.SYNC) {

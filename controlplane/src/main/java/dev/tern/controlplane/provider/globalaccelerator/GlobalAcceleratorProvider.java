@@ -76,8 +76,9 @@ public final class GlobalAcceleratorProvider implements Provider {
    * @param endpoints backend name to endpoint id
    * @param firstBackoff the wait before the first retry, doubling after each
    */
-  public GlobalAcceleratorProvider(String name, String acceleratorArn, String listenerArn, Map<String, String> endpoints,
-      String owner, GlobalAcceleratorDiff.Policy policy, GlobalAcceleratorApi api, Duration firstBackoff) {
+  public GlobalAcceleratorProvider(String name, String acceleratorArn, String listenerArn,
+      Map<String, String> endpoints, String owner, GlobalAcceleratorDiff.Policy policy, GlobalAcceleratorApi api,
+      Duration firstBackoff) {
     this.name = Objects.requireNonNull(name, "name");
     this.acceleratorArn = Objects.requireNonNull(acceleratorArn, "acceleratorArn");
     this.listenerArn = Objects.requireNonNull(listenerArn, "listenerArn");

@@ -156,7 +156,7 @@ public final class GlobalAcceleratorSettings {
       m.forEach((k, v) -> out.put(String.valueOf(k), v == null ? "" : String.valueOf(v).strip()));
     } else if (e.get("endpoints") != null) {
       throw new IllegalArgumentException(at + ".endpoints is a map of backend name to endpoint id"
-          + " (e.g. fra: arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188)");
+          + " (e.g. fra: arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/shop/50dc6c49)");
     }
     e.forEach((k, v) -> {
       if (k.startsWith("endpoints.")) {

@@ -131,7 +131,7 @@ public final class GlobalAcceleratorTranslation {
         Math.max(1, Math.round(weight * (double) EndpointGroup.MAX_WEIGHT / RoutingPlan.WEIGHT_TOTAL)));
   }
 
-  /** The region field of an ARN ({@code arn:aws:elasticloadbalancing:us-east-1:...}); empty for an id or a global ARN. */
+  /** The region field of an ARN ({@code arn:aws:elasticloadbalancing:us-east-1:...}); empty for an id, a global ARN. */
   static Optional<String> arnRegion(String id) {
     if (!id.startsWith("arn:")) {
       return Optional.empty();

@@ -176,7 +176,8 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
   }
 
   /** Hand-edits a group: its traffic dial and, when {@code weights} is not null, its endpoints. */
-  public synchronized void handEdit(String listenerArn, String region, double trafficDial, Map<String, Integer> weights) {
+  public synchronized void handEdit(String listenerArn, String region, double trafficDial,
+      Map<String, Integer> weights) {
     Group g = group(listenerArn, region).orElseThrow(() -> new IllegalArgumentException("no group in " + region));
     groups.put(g.arn(), new Group(g.arn(), g.listenerArn(), g.region(), trafficDial, weights == null ? g.weights()
         : weights, g.healthCheckIntervalSeconds(), g.thresholdCount(), g.healthCheckProtocol()));
@@ -195,8 +196,9 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
   }
 
   /**
-   * The next {@code count} requests (after those already queued) fail with {@code status}: 429 and 400 as {@code ThrottlingException}
-   * (429 with {@code Retry-After}; Global Accelerator itself throttles with 400), 500 as
+   * The next {@code count} requests (after those already queued) fail with {@code status}: 429 and
+   * 400 as {@code ThrottlingException} (429 with {@code Retry-After}; Global Accelerator itself
+   * throttles with 400), 500 as
    * {@code InternalServiceErrorException}, 503 as {@code ServiceUnavailable}, 403 as
    * {@code AccessDeniedException}, any other as {@code InvalidArgumentException}.
    */
@@ -468,8 +470,9 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
       throw new Refused("EndpointGroupAlreadyExistsException", "the listener has an endpoint group in " + region);
     }
     String arn = listener + "/endpoint-group/" + String.format("%012x", ++serial);
-    Group g = new Group(arn, listener, region, r.has("TrafficDialPercentage") ? r.get("TrafficDialPercentage").asDouble()
-        : 100, r.has("EndpointConfigurations") ? endpoints(r.get("EndpointConfigurations"), region) : Map.of(),
+    Group g = new Group(arn, listener, region,
+        r.has("TrafficDialPercentage") ? r.get("TrafficDialPercentage").asDouble() : 100,
+        r.has("EndpointConfigurations") ? endpoints(r.get("EndpointConfigurations"), region) : Map.of(),
         r.has("HealthCheckIntervalSeconds") ? r.get("HealthCheckIntervalSeconds").asInt() : 30,
         r.has("ThresholdCount") ? r.get("ThresholdCount").asInt() : 3,
         r.has("HealthCheckProtocol") ? r.get("HealthCheckProtocol").asText() : "TCP");
@@ -487,7 +490,8 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
     Group after = new Group(g.arn(), g.listenerArn(), g.region(),
         r.has("TrafficDialPercentage") ? r.get("TrafficDialPercentage").asDouble() : g.trafficDial(),
         r.has("EndpointConfigurations") ? endpoints(r.get("EndpointConfigurations"), g.region()) : g.weights(),
-        r.has("HealthCheckIntervalSeconds") ? r.get("HealthCheckIntervalSeconds").asInt() : g.healthCheckIntervalSeconds(),
+        r.has("HealthCheckIntervalSeconds") ? r.get("HealthCheckIntervalSeconds").asInt()
+            : g.healthCheckIntervalSeconds(),
         r.has("ThresholdCount") ? r.get("ThresholdCount").asInt() : g.thresholdCount(),
         r.has("HealthCheckProtocol") ? r.get("HealthCheckProtocol").asText() : g.healthCheckProtocol());
     groups.put(g.arn(), after);
@@ -513,7 +517,8 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
     if (r.has("ThresholdCount") && (r.get("ThresholdCount").asInt() < 1 || r.get("ThresholdCount").asInt() > 10)) {
       throw new Rejected("ThresholdCount is 1..10");
     }
-    if (r.has("HealthCheckProtocol") && !Set.of("TCP", "HTTP", "HTTPS").contains(r.get("HealthCheckProtocol").asText())) {
+    if (r.has("HealthCheckProtocol")
+        && !Set.of("TCP", "HTTP", "HTTPS").contains(r.get("HealthCheckProtocol").asText())) {
       throw new Rejected("HealthCheckProtocol is TCP, HTTP or HTTPS");
     }
     if (r.has("PortOverrides")) {
@@ -622,7 +627,8 @@ public final class FakeGlobalAccelerator implements AutoCloseable {
         .put("EndpointId", e.getKey()).put("Weight", e.getValue()).put("HealthState", "HEALTHY")
         .put("ClientIPPreservationEnabled", false));
     o.put("TrafficDialPercentage", g.trafficDial()).put("HealthCheckPort", 443)
-        .put("HealthCheckProtocol", g.healthCheckProtocol()).put("HealthCheckIntervalSeconds", g.healthCheckIntervalSeconds())
+        .put("HealthCheckProtocol", g.healthCheckProtocol())
+        .put("HealthCheckIntervalSeconds", g.healthCheckIntervalSeconds())
         .put("ThresholdCount", g.thresholdCount());
     o.putArray("PortOverrides");
     return o;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,14 +68,17 @@ class FakeGlobalAcceleratorTest {
   HttpResponse<String> send(String operation, String body, String contentType) throws Exception {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(fake.uri().resolve("/"))
-        .putHeader("Content-Type", contentType).putHeader("X-Amz-Target", FakeGlobalAccelerator.TARGET_PREFIX + operation)
+        .putHeader("Content-Type", contentType)
+        .putHeader("X-Amz-Target", FakeGlobalAccelerator.TARGET_PREFIX + operation)
         .putHeader("Content-Length", String.valueOf(bytes.length)).build();
     SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-        .identity(AwsCredentialsIdentity.create(FakeGlobalAccelerator.ACCESS_KEY_ID, FakeGlobalAccelerator.SECRET_ACCESS_KEY))
+        .identity(AwsCredentialsIdentity.create(FakeGlobalAccelerator.ACCESS_KEY_ID,
+            FakeGlobalAccelerator.SECRET_ACCESS_KEY))
         .request(request).payload(ContentStreamProvider.fromByteArray(bytes))
         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "globalaccelerator")
         .putProperty(AwsV4HttpSigner.REGION_NAME, FakeGlobalAccelerator.REGION));
-    HttpRequest.Builder http = HttpRequest.newBuilder(fake.uri().resolve("/")).POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+    HttpRequest.Builder http = HttpRequest.newBuilder(fake.uri().resolve("/"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
     signed.request().headers().forEach((name, values) -> {
       if (!Set.of("host", "content-length").contains(name.toLowerCase(java.util.Locale.ROOT))) {
         values.forEach(v -> http.header(name, v));
@@ -103,8 +105,9 @@ class FakeGlobalAcceleratorTest {
       assertEquals(created.endpointGroupArn(), c.createEndpointGroup(b -> b.listenerArn(listener)
           .endpointGroupRegion("us-east-1").idempotencyToken("token-1")).endpointGroup().endpointGroupArn(),
           "the same idempotency token returns the same group");
-      GlobalAcceleratorException again = assertThrows(GlobalAcceleratorException.class, () -> c.createEndpointGroup(b -> b
-          .listenerArn(listener).endpointGroupRegion("us-east-1").idempotencyToken("token-2")));
+      GlobalAcceleratorException again = assertThrows(GlobalAcceleratorException.class,
+          () -> c.createEndpointGroup(b -> b.listenerArn(listener).endpointGroupRegion("us-east-1")
+              .idempotencyToken("token-2")));
       assertEquals("EndpointGroupAlreadyExistsException", again.awsErrorDetails().errorCode());
       c.deleteEndpointGroup(b -> b.endpointGroupArn(created.endpointGroupArn()));
       assertEquals(List.of(), c.listEndpointGroups(b -> b.listenerArn(listener)).endpointGroups());
@@ -127,7 +130,8 @@ class FakeGlobalAcceleratorTest {
     }
     assertEquals(2, fake.rejected().size(), fake.rejected().toString());
     assertTrue(fake.rejected().get(0).contains("signature does not match"), fake.rejected().get(0));
-    assertTrue(fake.rejected().get(1).contains("expected AKIDTERNFAKE/us-west-2/globalaccelerator"), fake.rejected().get(1));
+    assertTrue(fake.rejected().get(1).contains("expected AKIDTERNFAKE/us-west-2/globalaccelerator"),
+        fake.rejected().get(1));
   }
 
   @Test
@@ -146,17 +150,23 @@ class FakeGlobalAcceleratorTest {
       "ListTagsForResource | [1] | body is not a JSON object",
       "ListEndpointGroups | {\"ListenerArn\":\"L\",\"MaxResults\":\"10\"} | member MaxResults is not a integer",
       "ListEndpointGroups | {\"ListenerArn\":\"L\",\"MaxResults\":500} | MaxResults 500 is not 1..100",
-      "CreateEndpointGroup | {\"ListenerArn\":\"L\",\"EndpointGroupRegion\":\"us-east-1\"} | required member IdempotencyToken",
-      "CreateEndpointGroup | {\"ListenerArn\":\"L\",\"EndpointGroupRegion\":\"us-east-1\",\"IdempotencyToken\":\"t\",\"TrafficDialPercentage\":\"100\"} | member TrafficDialPercentage is not a number",
-      "UpdateEndpointGroup | {\"EndpointGroupArn\":\"G\",\"EndpointConfigurations\":[{\"EndpointId\":\"i-01\",\"Weight\":300}]} | Weight 300 is not 0..255",
-      "UpdateEndpointGroup | {\"EndpointGroupArn\":\"G\",\"EndpointConfigurations\":[{\"Id\":\"i-01\"}]} | unknown member Id",
-      "UpdateEndpointGroup | {\"EndpointGroupArn\":\"G\",\"HealthCheckIntervalSeconds\":20} | HealthCheckIntervalSeconds is 10 or 30",
+      "CreateEndpointGroup | {\"ListenerArn\":\"L\",\"EndpointGroupRegion\":\"us-east-1\"}"
+          + " | required member IdempotencyToken",
+      "CreateEndpointGroup | {\"ListenerArn\":\"L\",\"EndpointGroupRegion\":\"us-east-1\",\"IdempotencyToken\":\"t\","
+          + "\"TrafficDialPercentage\":\"100\"} | member TrafficDialPercentage is not a number",
+      "UpdateEndpointGroup | {\"EndpointGroupArn\":\"G\","
+          + "\"EndpointConfigurations\":[{\"EndpointId\":\"i-01\",\"Weight\":300}]} | Weight 300 is not 0..255",
+      "UpdateEndpointGroup | {\"EndpointGroupArn\":\"G\",\"EndpointConfigurations\":[{\"Id\":\"i-01\"}]}"
+          + " | unknown member Id",
+      "UpdateEndpointGroup | {\"EndpointGroupArn\":\"G\",\"HealthCheckIntervalSeconds\":20}"
+          + " | HealthCheckIntervalSeconds is 10 or 30",
       "TagResource | {} | operation not served: TagResource"})
   void a_request_outside_the_documented_shapes_is_rejected_and_recorded(String operation, String body, String reason)
       throws Exception {
     String listed = fake.addEndpointGroup(listener, "us-east-1", 100, Map.of());
     HttpResponse<String> r = send(operation, body.replace("\"A\"", "\"" + accelerator + "\"")
-        .replace("\"L\"", "\"" + listener + "\"").replace("\"G\"", "\"" + listed + "\""), FakeGlobalAccelerator.CONTENT_TYPE);
+        .replace("\"L\"", "\"" + listener + "\"").replace("\"G\"", "\"" + listed + "\""),
+        FakeGlobalAccelerator.CONTENT_TYPE);
     assertEquals(400, r.statusCode());
     JsonNode error = JSON.readTree(r.body());
     assertTrue(error.has("__type") && error.has("message"), r.body());
@@ -171,10 +181,12 @@ class FakeGlobalAcceleratorTest {
     try (HttpClient c = HttpClient.newHttpClient()) {
       assertEquals(400, c.send(HttpRequest.newBuilder(fake.uri().resolve("/?Action=ListAccelerators")).GET().build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(400, c.send(HttpRequest.newBuilder(fake.uri()).header("Content-Type", FakeGlobalAccelerator.CONTENT_TYPE)
+      assertEquals(400, c.send(HttpRequest.newBuilder(fake.uri())
+          .header("Content-Type", FakeGlobalAccelerator.CONTENT_TYPE)
           .header("X-Amz-Target", "ListTagsForResource").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(400, c.send(HttpRequest.newBuilder(fake.uri()).header("Content-Type", FakeGlobalAccelerator.CONTENT_TYPE)
+      assertEquals(400, c.send(HttpRequest.newBuilder(fake.uri())
+          .header("Content-Type", FakeGlobalAccelerator.CONTENT_TYPE)
           .header("X-Amz-Target", FakeGlobalAccelerator.TARGET_PREFIX + "ListTagsForResource")
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     }

@@ -34,8 +34,9 @@ final class GaFixtures {
   private GaFixtures() {}
 
   static Backend backend(String name, Cloud cloud, String region) {
-    return new Backend(name, RegionCatalog.find(cloud, region).orElseThrow(), new Jurisdiction(
-        cloud == Cloud.AWS && region.startsWith("eu-") ? "EU" : "US"), "192.0.2.1", 100, 1, 100, HealthCheck.defaults());
+    Jurisdiction jurisdiction = new Jurisdiction(cloud == Cloud.AWS && region.startsWith("eu-") ? "EU" : "US");
+    return new Backend(name, RegionCatalog.find(cloud, region).orElseThrow(), jurisdiction, "192.0.2.1", 100, 1, 100,
+        HealthCheck.defaults());
   }
 
   static Service service(RoutingMethod routing, List<ResidencyRule> residency, List<ClientZone> zones,
@@ -52,7 +53,8 @@ final class GaFixtures {
   }
 
   static ZoneAnswer zone(String key, WeightedAnswer... answers) {
-    return new ZoneAnswer(ClientZone.parse(key).orElseThrow(), ZoneAnswer.Mode.NORMAL, List.of(answers), List.of("test"));
+    return new ZoneAnswer(ClientZone.parse(key).orElseThrow(), ZoneAnswer.Mode.NORMAL, List.of(answers),
+        List.of("test"));
   }
 
   static WeightedAnswer answer(String backend, int weight) {

@@ -47,7 +47,8 @@ class GlobalAcceleratorProviderTest {
   @BeforeEach
   void start() {
     fake = FakeGlobalAccelerator.start();
-    accelerator = fake.createAccelerator("shop", Map.of(GlobalAcceleratorProvider.OWNER_TAG, "tern-test", "team", "sre"));
+    accelerator = fake.createAccelerator("shop",
+        Map.of(GlobalAcceleratorProvider.OWNER_TAG, "tern-test", "team", "sre"));
     listener = fake.createListener(accelerator);
   }
 
@@ -85,8 +86,8 @@ class GlobalAcceleratorProviderTest {
   /** The fake's groups of the listener: region to dial and weights. */
   Map<String, String> state() {
     Map<String, String> out = new LinkedHashMap<>();
-    fake.endpointGroups(listener).forEach(g -> out.put(g.region(), (int) g.trafficDial() + " " + new java.util.TreeMap<>(
-        g.weights())));
+    fake.endpointGroups(listener).forEach(g -> out.put(g.region(),
+        (int) g.trafficDial() + " " + new java.util.TreeMap<>(g.weights())));
     return out;
   }
 
@@ -204,7 +205,8 @@ class GlobalAcceleratorProviderTest {
       GlobalAcceleratorProvider.OwnershipException refused = assertThrows(
           GlobalAcceleratorProvider.OwnershipException.class, () -> p.reconcile(shop(), normal(1), false));
       assertTrue(refused.getMessage().contains("has no tern/owner tag"), refused.getMessage());
-      assertTrue(refused.getMessage().contains("tern/owner=tern-test"), "says how to hand it over: " + refused.getMessage());
+      assertTrue(refused.getMessage().contains("tern/owner=tern-test"),
+          "says how to hand it over: " + refused.getMessage());
       assertThrows(GlobalAcceleratorProvider.OwnershipException.class, () -> p.reconcile(shop(), normal(1), true),
           "a dry run refuses too");
     }
@@ -305,7 +307,8 @@ class GlobalAcceleratorProviderTest {
 
   @Test
   void cannot_express_says_why_a_residency_bound_service_may_not_bind() {
-    ResidencyRule eu = new ResidencyRule(ClientZone.EU, Set.of(Jurisdiction.EU), ResidencyRule.WhenNoneHealthy.ANSWER_NOTHING);
+    ResidencyRule eu = new ResidencyRule(ClientZone.EU, Set.of(Jurisdiction.EU),
+        ResidencyRule.WhenNoneHealthy.ANSWER_NOTHING);
     try (GlobalAcceleratorProvider p = provider()) {
       assertEquals(List.of(), p.cannotExpress(shop()));
       List<String> reasons = p.cannotExpress(service(new RoutingMethod.Weighted(), List.of(eu), List.of(),

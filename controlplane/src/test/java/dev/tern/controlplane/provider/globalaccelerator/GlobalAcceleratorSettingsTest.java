@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GlobalAcceleratorSettingsTest {
 
   static final String AT = "tern.providers.global-accelerator[0]";
-  static final String ACCELERATOR = "arn:aws:globalaccelerator::123456789012:accelerator/1234abcd-abcd-1234-abcd-1234abcdef01";
+  static final String ACCELERATOR =
+      "arn:aws:globalaccelerator::123456789012:accelerator/1234abcd-abcd-1234-abcd-1234abcdef01";
   static final String LISTENER = ACCELERATOR + "/listener/0123abcd";
   static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -91,7 +92,8 @@ class GlobalAcceleratorSettingsTest {
         Arguments.of(entry(m -> m.put("accelerator-arn", "arn:aws:elasticloadbalancing:us-east-1:1:lb")),
             AT + ".accelerator-arn is not an accelerator's ARN"),
         Arguments.of(entry(m -> m.remove("listener-arn")), AT + ".listener-arn is required"),
-        Arguments.of(entry(m -> m.put("listener-arn", "arn:aws:globalaccelerator::123456789012:accelerator/other/listener/1")),
+        Arguments.of(entry(m -> m.put("listener-arn",
+            "arn:aws:globalaccelerator::123456789012:accelerator/other/listener/1")),
             AT + ".listener-arn is not a listener of accelerator-arn"),
         Arguments.of(entry(m -> m.put("listener-arn", LISTENER + "/endpoint-group/1")),
             AT + ".listener-arn is not a listener of accelerator-arn"),
@@ -102,7 +104,8 @@ class GlobalAcceleratorSettingsTest {
         Arguments.of(entry(m -> m.put("endpoints", Map.of("fra", " "))), AT + ".endpoints.fra is empty"),
         Arguments.of(entry(m -> m.put("policy", "create-only")), AT + ".policy is sync or upsert-only"),
         Arguments.of(entry(m -> m.put("endpoint", "ftp://x")), AT + ".endpoint"),
-        Arguments.of(entry(m -> m.put("access-key-id", "AKIDEXAMPLE")), "give both access-key-id and secret-access-key"),
+        Arguments.of(entry(m -> m.put("access-key-id", "AKIDEXAMPLE")),
+            "give both access-key-id and secret-access-key"),
         Arguments.of(entry(m -> m.put("secret-access-key", SECRET)), "give both access-key-id and secret-access-key"),
         Arguments.of(entry(m -> {
           m.put("access-key-id", "AKIDEXAMPLE");
@@ -115,7 +118,8 @@ class GlobalAcceleratorSettingsTest {
   @ParameterizedTest(name = "{1}")
   @MethodSource("errors")
   void a_wrong_entry_is_refused_naming_the_key_and_never_the_secret(Map<String, Object> e, String message) {
-    IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> GlobalAcceleratorSettings.parse(AT, e));
+    IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+        () -> GlobalAcceleratorSettings.parse(AT, e));
     assertTrue(x.getMessage().contains(message), x.getMessage());
     assertFalse(x.getMessage().contains(SECRET), x.getMessage());
   }

@@ -81,7 +81,8 @@ class GlobalAcceleratorTranslationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("plans")
-  void one_group_per_aws_region_weighted_from_the_default_zone(String why, RoutingPlan plan, List<EndpointGroup> groups) {
+  void one_group_per_aws_region_weighted_from_the_default_zone(String why, RoutingPlan plan,
+      List<EndpointGroup> groups) {
     assertEquals(groups, GlobalAcceleratorTranslation.endpointGroups(plan, shop(), ENDPOINTS));
   }
 
@@ -103,14 +104,16 @@ class GlobalAcceleratorTranslationTest {
   void a_failover_updates_exactly_the_two_regions_that_moved_making_before_breaking() {
     List<EndpointGroup> before = GlobalAcceleratorTranslation.endpointGroups(
         plan(1, answer("fra", 500), answer("iad", 500)), shop(), ENDPOINTS);
-    List<EndpointGroup> after = GlobalAcceleratorTranslation.endpointGroups(plan(2, answer("iad", 1000)), shop(), ENDPOINTS);
+    List<EndpointGroup> after =
+        GlobalAcceleratorTranslation.endpointGroups(plan(2, answer("iad", 1000)), shop(), ENDPOINTS);
     List<String> changes = GlobalAcceleratorDiff.between(listed(before), after, Policy.SYNC).stream()
         .map(c -> c.describe(GlobalAcceleratorTranslationTest::backendOf)).toList();
     assertEquals(List.of(
         "UPDATE us-east-1 dial 100 [iad=255, iad2=0] (was dial 100 [iad=128, iad2=0])",
         "UPDATE eu-central-1 dial 0 [fra=0] (was dial 100 [fra=128])"), changes,
         "the region taking the traffic is raised before the failed one is dialed down");
-    assertEquals(List.of(), GlobalAcceleratorDiff.between(listed(after), after, Policy.SYNC), "the same plan changes nothing");
+    assertEquals(List.of(), GlobalAcceleratorDiff.between(listed(after), after, Policy.SYNC),
+        "the same plan changes nothing");
   }
 
   @Test
@@ -143,7 +146,9 @@ class GlobalAcceleratorTranslationTest {
   }
 
   static Stream<Arguments> refusals() {
-    ResidencyRule eu = new ResidencyRule(ClientZone.EU, Set.of(Jurisdiction.EU), ResidencyRule.WhenNoneHealthy.SERVE_UNHEALTHY);
+    ResidencyRule eu = new ResidencyRule(ClientZone.EU, Set.of(Jurisdiction.EU),
+        ResidencyRule.WhenNoneHealthy.SERVE_UNHEALTHY);
+    RoutingMethod w = new RoutingMethod.Weighted();
     return Stream.of(
         Arguments.of(service(new RoutingMethod.Weighted(), List.of(eu), List.of(), backend("fra", Cloud.AWS,
             "eu-central-1")), Map.of("fra", FRA_ALB), "cannot keep EU clients in the EU"),
@@ -151,13 +156,14 @@ class GlobalAcceleratorTranslationTest {
             backend("fra", Cloud.AWS, "eu-central-1")), Map.of("fra", FRA_ALB), "geo routing"),
         Arguments.of(service(new RoutingMethod.Weighted(), List.of(), List.of(ClientZone.parse("asia").orElseThrow()),
             backend("fra", Cloud.AWS, "eu-central-1")), Map.of("fra", FRA_ALB), "client zones [asia]"),
-        Arguments.of(service(new RoutingMethod.Weighted(), List.of(), List.of(), backend("fra", Cloud.AWS, "eu-central-1"),
-            backend("weu", Cloud.AZURE, "westeurope")), Map.of("fra", FRA_ALB), "backends not in AWS: [weu (azure:westeurope)]"),
-        Arguments.of(service(new RoutingMethod.Weighted(), List.of(), List.of(), backend("fra", Cloud.AWS, "eu-central-1"),
+        Arguments.of(service(w, List.of(), List.of(), backend("fra", Cloud.AWS, "eu-central-1"),
+            backend("weu", Cloud.AZURE, "westeurope")), Map.of("fra", FRA_ALB),
+            "backends not in AWS: [weu (azure:westeurope)]"),
+        Arguments.of(service(w, List.of(), List.of(), backend("fra", Cloud.AWS, "eu-central-1"),
             backend("iad", Cloud.AWS, "us-east-1")), Map.of("fra", FRA_ALB), "backends without an endpoint id: [iad]"),
-        Arguments.of(service(new RoutingMethod.Weighted(), List.of(), List.of(), backend("fra", Cloud.AWS, "eu-central-1")),
+        Arguments.of(service(w, List.of(), List.of(), backend("fra", Cloud.AWS, "eu-central-1")),
             Map.of("fra", IAD_NLB), "fra is in eu-central-1 but its endpoint"),
-        Arguments.of(service(new RoutingMethod.Weighted(), List.of(), List.of()), Map.of("fra", FRA_ALB), "no backends"));
+        Arguments.of(service(w, List.of(), List.of()), Map.of("fra", FRA_ALB), "no backends"));
   }
 
   @ParameterizedTest(name = "{2}")
