@@ -167,10 +167,16 @@ public final class GlobalAcceleratorSettings {
       throw new IllegalArgumentException(at + ".endpoints is required: for each AWS backend of the service, its"
           + " endpoint id (ALB/NLB/Elastic IP ARN or EC2 instance id)");
     }
+    Map<String, String> byId = new TreeMap<>();
     out.forEach((backend, id) -> {
       if (id.isEmpty()) {
         throw new IllegalArgumentException(at + ".endpoints." + backend + " is empty: give the endpoint id of backend "
             + backend);
+      }
+      String other = byId.putIfAbsent(id, backend);
+      if (other != null) {
+        throw new IllegalArgumentException(at + ".endpoints." + other + " and " + at + ".endpoints." + backend
+            + " name the same endpoint " + id + "; an endpoint serves one backend");
       }
     });
     return out;

@@ -102,6 +102,8 @@ class GlobalAcceleratorSettingsTest {
         Arguments.of(entry(m -> m.remove("endpoints")), AT + ".endpoints is required"),
         Arguments.of(entry(m -> m.put("endpoints", "fra")), AT + ".endpoints is a map of backend name to endpoint id"),
         Arguments.of(entry(m -> m.put("endpoints", Map.of("fra", " "))), AT + ".endpoints.fra is empty"),
+        Arguments.of(entry(m -> m.put("endpoints", Map.of("fra", "i-01", "iad", "i-01"))),
+            AT + ".endpoints.fra and " + AT + ".endpoints.iad name the same endpoint i-01"),
         Arguments.of(entry(m -> m.put("policy", "create-only")), AT + ".policy is sync or upsert-only"),
         Arguments.of(entry(m -> m.put("endpoint", "ftp://x")), AT + ".endpoint"),
         Arguments.of(entry(m -> m.put("access-key-id", "AKIDEXAMPLE")),
