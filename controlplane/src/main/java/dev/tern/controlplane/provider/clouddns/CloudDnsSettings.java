@@ -63,9 +63,7 @@ public final class CloudDnsSettings {
     @Override
     public Provider open() {
       GoogleCredentials google = credentials.map(Credentials::google).orElseGet(Account::applicationDefault);
-      Dns dns = new Dns.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(),
-          new HttpCredentialsAdapter(google)).setRootUrl(endpoint.toString()).setApplicationName("tern").build();
-      return new CloudDnsProvider(name, project, managedZone, owner, policy, new SdkCloudDnsApi(dns),
+      return new CloudDnsProvider(name, project, managedZone, owner, policy, new SdkCloudDnsApi(dns(endpoint, google)),
           Duration.ofMillis(500), requestsPerSecond);
     }
 
@@ -78,6 +76,12 @@ public final class CloudDnsSettings {
             + " credentials-file", false, e);
       }
     }
+  }
+
+  /** The generated client, sending to {@code endpoint} with {@code credentials}, over the JDK's HTTP client. */
+  static Dns dns(URI endpoint, GoogleCredentials credentials) {
+    return new Dns.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(),
+        new HttpCredentialsAdapter(credentials)).setRootUrl(endpoint.toString()).setApplicationName("tern").build();
   }
 
   /** A service-account key (JSON) or an OAuth access token, exactly one; never printed. */
