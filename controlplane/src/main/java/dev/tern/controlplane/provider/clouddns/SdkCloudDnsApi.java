@@ -14,6 +14,7 @@ import com.google.api.services.dns.model.ResourceRecordSet;
 import com.google.api.services.dns.model.ResourceRecordSetsListResponse;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +34,8 @@ public final class SdkCloudDnsApi implements CloudDnsApi {
   private static final Set<String> RATE_LIMITED = Set.of("rateLimitExceeded", "userRateLimitExceeded");
 
   private final Dns dns;
-  private final Map<CloudDnsRecord, ResourceRecordSet> asRead = new ConcurrentHashMap<>();
+  /** Per {@code project/zone}, the record sets of the last read as Cloud DNS gave them (replaced by each read). */
+  private final Map<String, Map<CloudDnsRecord, ResourceRecordSet>> asRead = new ConcurrentHashMap<>();
 
   public SdkCloudDnsApi(Dns dns) {
     this.dns = dns;
@@ -42,6 +44,7 @@ public final class SdkCloudDnsApi implements CloudDnsApi {
   @Override
   public List<CloudDnsRecord> list(String project, String managedZone) {
     List<CloudDnsRecord> out = new ArrayList<>();
+    Map<CloudDnsRecord, ResourceRecordSet> read = new HashMap<>();
     String token = null;
     try {
       do {
@@ -50,12 +53,13 @@ public final class SdkCloudDnsApi implements CloudDnsApi {
         if (page.getRrsets() != null) {
           for (ResourceRecordSet r : page.getRrsets()) {
             CloudDnsRecord record = fromSdk(r);
-            asRead.put(record, r);
+            read.put(record, r);
             out.add(record);
           }
         }
         token = page.getNextPageToken();
       } while (token != null && !token.isEmpty());
+      asRead.put(project + "/" + managedZone, Map.copyOf(read));
       return out;
     } catch (IOException e) {
       throw wrap("reading managed zone " + managedZone + " of project " + project, e);
@@ -66,7 +70,8 @@ public final class SdkCloudDnsApi implements CloudDnsApi {
   public String change(String project, String managedZone, List<CloudDnsRecord> deletions,
       List<CloudDnsRecord> additions) {
     Change change = new Change().setKind("dns#change")
-        .setDeletions(deletions.stream().map(r -> asRead.getOrDefault(r, toSdk(r))).toList())
+        .setDeletions(deletions.stream().map(r -> asRead.getOrDefault(project + "/" + managedZone, Map.of())
+            .getOrDefault(r, toSdk(r))).toList())
         .setAdditions(additions.stream().map(SdkCloudDnsApi::toSdk).toList());
     try {
       return dns.changes().create(project, managedZone, change).execute().getId();
