@@ -27,7 +27,10 @@ public record CloudDnsRecord(String name, String type, int ttl, List<String> rrd
     }
   }
 
-  /** A routing policy: geo items keyed by Google Cloud region, weighted round robin items, or one Tern does not write. */
+  /**
+   * A routing policy: geo items keyed by Google Cloud region, weighted round robin items,
+   * or one Tern does not write.
+   */
   public sealed interface RoutingPolicy {}
 
   /**
@@ -90,7 +93,8 @@ public record CloudDnsRecord(String name, String type, int ttl, List<String> rrd
       throw new IllegalArgumentException("a record name is lowercase and fully qualified: " + name);
     }
     if (rrdatas.isEmpty() == routingPolicy.isEmpty()) {
-      throw new IllegalArgumentException(name + " " + type + ": a record set has rrdatas or a routing policy, not both");
+      throw new IllegalArgumentException(name + " " + type
+          + ": a record set has rrdatas or a routing policy, not both");
     }
   }
 

@@ -150,11 +150,13 @@ public final class CloudDnsTranslation {
         reasons.add("client zone " + zone.key() + " is bound by residency (zone " + rules.getFirst().zone().key()
             + ") but no Google Cloud region lies in it: Cloud DNS routes by the nearest Google Cloud region, so its"
             + " clients would be answered as a region outside it is. Serve this service with a provider that routes"
-            + " by country (route53, Tern's own DNS), or plan that zone's clients in a zone with a Google Cloud region");
+            + " by country (route53, Tern's own DNS), or plan that zone's clients in a zone with a Google Cloud"
+            + " region");
       }
     }
     Optional<Backend> named = service.backends().stream().filter(b -> type(b.address()).equals("CNAME")).findFirst();
-    Optional<Backend> addressed = service.backends().stream().filter(b -> !type(b.address()).equals("CNAME")).findFirst();
+    Optional<Backend> addressed = service.backends().stream().filter(b -> !type(b.address()).equals("CNAME"))
+        .findFirst();
     if (named.isPresent() && addressed.isPresent()) {
       reasons.add("backend " + named.get().name() + " has a hostname (" + named.get().address() + ") and backend "
           + addressed.get().name() + " an address: a zone answering both would need a CNAME beside A records at one"

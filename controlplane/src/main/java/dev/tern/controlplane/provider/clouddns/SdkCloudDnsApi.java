@@ -148,10 +148,12 @@ public final class SdkCloudDnsApi implements CloudDnsApi {
       case null -> out.setRrdatas(r.rrdatas());
       case CloudDnsRecord.Geo g -> out.setRoutingPolicy(new RRSetRoutingPolicy()
           .setGeo(new RRSetRoutingPolicyGeoPolicy().setEnableFencing(g.fencing()).setItems(g.items().stream()
-                  .map(i -> new RRSetRoutingPolicyGeoPolicyGeoPolicyItem().setLocation(i.location()).setRrdatas(i.rrdatas())).toList())));
+                  .map(i -> new RRSetRoutingPolicyGeoPolicyGeoPolicyItem().setLocation(i.location())
+                      .setRrdatas(i.rrdatas())).toList())));
       case CloudDnsRecord.Wrr w -> out.setRoutingPolicy(new RRSetRoutingPolicy()
           .setWrr(new RRSetRoutingPolicyWrrPolicy().setItems(w.items().stream()
-              .map(i -> new RRSetRoutingPolicyWrrPolicyWrrPolicyItem().setWeight(i.weight()).setRrdatas(i.rrdatas())).toList())));
+              .map(i -> new RRSetRoutingPolicyWrrPolicyWrrPolicyItem().setWeight(i.weight())
+                  .setRrdatas(i.rrdatas())).toList())));
       case CloudDnsRecord.Other o -> throw new IllegalArgumentException("Tern never writes a routing policy it did not"
           + " read: " + r.key());
     }
