@@ -18,8 +18,8 @@ import java.util.Set;
  *
  * <p><b>Order.</b> Azure checks references and overlaps on every call, so the changes are ordered:
  * children before the parent (a nested endpoint must point at an existing profile); in each
- * profile, endpoint deletes, then updates that map no new code, then the rest (a code moves only
- * once its old endpoint has let go of it); profiles are deleted last, after the parent's
+ * profile, endpoint deletes, then puts, each once no other endpoint still holds a code it maps
+ * (a code moves only after its old endpoint let go of it); profiles are deleted last, after the parent's
  * endpoints that pointed at them.
  */
 public final class AzureDiff {
@@ -143,28 +143,36 @@ public final class AzureDiff {
   }
 
   private static List<Change> endpointChanges(AzureTmProfile have, AzureTmProfile want, Policy policy) {
-    List<Change> deletes = new ArrayList<>();
-    List<Change> shrinking = new ArrayList<>();
-    List<Change> growing = new ArrayList<>();
-    if (policy == Policy.SYNC) {
-      for (AzureTmEndpoint e : have.endpoints()) {
-        if (want.endpoint(e.name()).isEmpty()) {
-          deletes.add(new Change(Action.DELETE_ENDPOINT, want, Optional.of(e), Optional.empty()));
-        }
+    List<Change> out = new ArrayList<>();
+    Map<String, String> holder = new HashMap<>();
+    for (AzureTmEndpoint e : have.endpoints()) {
+      if (policy == Policy.SYNC && want.endpoint(e.name()).isEmpty()) {
+        out.add(new Change(Action.DELETE_ENDPOINT, want, Optional.of(e), Optional.empty()));
+      } else {
+        e.geoMapping().forEach(c -> holder.put(c, e.name()));
       }
     }
+    List<Change> pending = new ArrayList<>();
     for (AzureTmEndpoint e : want.endpoints()) {
       Optional<AzureTmEndpoint> before = have.endpoint(e.name());
-      if (before.isPresent() && before.get().equals(e)) {
-        continue;
+      if (before.isEmpty() || !before.get().equals(e)) {
+        pending.add(new Change(Action.PUT_ENDPOINT, want, before, Optional.of(e)));
       }
-      Change c = new Change(Action.PUT_ENDPOINT, want, before, Optional.of(e));
-      boolean newCodes = before.map(b -> !b.geoMapping().containsAll(e.geoMapping())).orElse(!e.geoMapping().isEmpty());
-      (newCodes ? growing : shrinking).add(c);
     }
-    List<Change> out = new ArrayList<>(deletes);
-    out.addAll(shrinking);
-    out.addAll(growing);
+    // Each put goes once no other endpoint holds a code it maps; zones decide codes, so there is
+    // always one that can go (a swap would need two zones trading countries).
+    while (!pending.isEmpty()) {
+      Change next = pending.stream().filter(c -> free(c, holder)).findFirst().orElse(pending.getFirst());
+      pending.remove(next);
+      next.before().ifPresent(b -> b.geoMapping().forEach(c -> holder.remove(c, b.name())));
+      next.after().orElseThrow().geoMapping().forEach(c -> holder.put(c, next.endpoint().name()));
+      out.add(next);
+    }
     return out;
+  }
+
+  private static boolean free(Change c, Map<String, String> holder) {
+    String name = c.endpoint().name();
+    return c.after().orElseThrow().geoMapping().stream().allMatch(code -> holder.getOrDefault(code, name).equals(name));
   }
 }
