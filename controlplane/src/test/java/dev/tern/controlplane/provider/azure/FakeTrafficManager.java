@@ -222,8 +222,13 @@ public final class FakeTrafficManager implements AutoCloseable {
         check(x);
         if (failCount > 0) {
           failCount--;
-          throw new Refused(failStatus, failStatus == 429 ? "TooManyRequests" : failStatus >= 500
-              ? "InternalServerError" : "BadRequest", "injected failure");
+          throw new Refused(failStatus, switch (failStatus) {
+            case 429 -> "TooManyRequests";
+            case 503 -> "ServiceUnavailable";
+            case 403 -> "AuthorizationFailed";
+            case 404 -> "ResourceNotFound";
+            default -> failStatus >= 500 ? "InternalServerError" : "BadRequest";
+          }, "injected failure");
         }
         Answer a = route(method, path, body.length == 0 ? null : parse(body));
         status = a.status;
