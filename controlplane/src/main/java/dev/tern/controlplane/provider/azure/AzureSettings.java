@@ -8,11 +8,14 @@ import static dev.tern.controlplane.config.ConfigEntries.url;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
 import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.HttpPipelineSyncPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.identity.ClientSecretCredentialBuilder;
@@ -60,7 +63,8 @@ public final class AzureSettings {
    * @param azureEndpoints backend to the Azure resource id (a public IP) it is served as
    */
   public record Account(String name, String subscriptionId, String resourceGroup, List<String> services, String owner,
-      AzureDiff.Policy policy, URI endpoint, Credentials credentials, String dnsPrefix, Map<String, String> relativeNames,
+      AzureDiff.Policy policy, URI endpoint, Credentials credentials, String dnsPrefix,
+      Map<String, String> relativeNames,
       Map<String, String> azureEndpoints, double requestsPerSecond) implements ProviderAccount {
     public Account {
       services = List.copyOf(services);
@@ -272,7 +276,7 @@ public final class AzureSettings {
    * test double). Azure's own policy refuses plain http outright; {@link #parse} allows it only to
    * loopback, so no token ever crosses a network in clear.
    */
-  static final class LoopbackBearerPolicy extends com.azure.core.http.policy.HttpPipelineSyncPolicy {
+  static final class LoopbackBearerPolicy extends HttpPipelineSyncPolicy {
     private final TokenCredential credential;
     private final TokenRequestContext request;
     private AccessToken token;
@@ -283,7 +287,7 @@ public final class AzureSettings {
     }
 
     @Override
-    protected void beforeSendingRequest(com.azure.core.http.HttpPipelineCallContext context) {
+    protected void beforeSendingRequest(HttpPipelineCallContext context) {
       AccessToken t;
       synchronized (this) {
         if (token == null || token.getExpiresAt().isBefore(OffsetDateTime.now().plusMinutes(5))) {
@@ -291,7 +295,7 @@ public final class AzureSettings {
         }
         t = token;
       }
-      context.getHttpRequest().setHeader(com.azure.core.http.HttpHeaderName.AUTHORIZATION, "Bearer " + t.getToken());
+      context.getHttpRequest().setHeader(HttpHeaderName.AUTHORIZATION, "Bearer " + t.getToken());
     }
   }
 }

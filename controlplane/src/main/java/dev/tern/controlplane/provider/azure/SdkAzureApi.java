@@ -1,7 +1,7 @@
 package dev.tern.controlplane.provider.azure;
 
-import com.azure.core.management.exception.ManagementException;
 import com.azure.core.exception.HttpResponseException;
+import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.trafficmanager.fluent.EndpointsClient;
 import com.azure.resourcemanager.trafficmanager.fluent.ProfilesClient;
 import com.azure.resourcemanager.trafficmanager.fluent.models.EndpointInner;
@@ -14,10 +14,12 @@ import com.azure.resourcemanager.trafficmanager.models.MonitorConfig;
 import com.azure.resourcemanager.trafficmanager.models.MonitorProtocol;
 import com.azure.resourcemanager.trafficmanager.models.ProfileStatus;
 import com.azure.resourcemanager.trafficmanager.models.TrafficRoutingMethod;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -142,7 +144,7 @@ public final class SdkAzureApi implements AzureApi {
   /** True when the call failed for want of an answer (connection refused, reset, timed out): worth another try. */
   private static boolean noAnswer(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException) {
+      if (t instanceof IOException || t instanceof TimeoutException) {
         return true;
       }
     }

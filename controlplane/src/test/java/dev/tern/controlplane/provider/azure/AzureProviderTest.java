@@ -250,7 +250,8 @@ class AzureProviderTest {
     AzureSettings.Account upsert = account(Map.of("policy", "upsert-only"));
     AzureProvider p = new AzureProvider(upsert, upsert.api(), Duration.ofMillis(5));
     p.reconcile(shop, normal(1), false);
-    Provider.Result r = p.reconcile(shop, plan(2, zone("default", answer("aws-virginia", "198.51.100.10", 1000))), false);
+    RoutingPlan smaller = plan(2, zone("default", answer("aws-virginia", "198.51.100.10", 1000)));
+    Provider.Result r = p.reconcile(shop, smaller, false);
     assertTrue(r.changes().stream().noneMatch(c -> c.action().equals("delete")), r.changes().toString());
     assertEquals(4, fake.profileNames(SUB, group).size());
   }

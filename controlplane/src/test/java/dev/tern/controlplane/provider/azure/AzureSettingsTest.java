@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** Reading {@code tern.providers.azure-traffic-manager[]} entries: defaults, credentials, and errors that name the key. */
+/** Reading {@code tern.providers.azure-traffic-manager[]} entries: defaults, credentials, errors naming the key. */
 class AzureSettingsTest {
 
   static final String AT = "tern.providers.azure-traffic-manager[0]";
@@ -55,7 +55,8 @@ class AzureSettingsTest {
     AzureSettings.Account a = AzureSettings.parse(AT, entry("relative-names", Map.of("shop", "shop-prod"),
         "dns-prefix", "acme", "azure-endpoints", Map.of("azure-amsterdam",
             "/subscriptions/sub-1/resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/ams"),
-        "tenant-id", "tenant-1", "client-id", "app-1", "client-secret-file", secret.toString(), "policy", "upsert-only"));
+        "tenant-id", "tenant-1", "client-id", "app-1", "client-secret-file", secret.toString(),
+        "policy", "upsert-only"));
     assertEquals("shop-prod", a.relativeName("shop"));
     assertEquals("acme-cart", a.relativeName("cart"));
     assertEquals(AzureDiff.Policy.UPSERT_ONLY, a.policy());
@@ -87,7 +88,7 @@ class AzureSettingsTest {
       "plain http off loopback      | endpoint        | http://arm.example.com | .endpoint must be https",
       "not a URL                    | endpoint        | ftp://x        | .endpoint",
       "prefix not a label           | dns-prefix      | Tern_Prod      | .dns-prefix 'Tern_Prod'",
-      "rate not a number            | requests-per-second | fast       | .requests-per-second must be a positive number",
+      "rate not a number            | requests-per-second | fast       | .requests-per-second must be a positive",
       "secret without principal     | client-secret   | s3cret         | client-secret needs tenant-id and client-id"})
   void a_bad_entry_is_refused_naming_the_key(String why, String key, String value, String message) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

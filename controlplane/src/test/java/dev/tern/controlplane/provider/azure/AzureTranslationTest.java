@@ -19,20 +19,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Plans into Traffic Manager profiles, zones into Azure's geography, and the changes between two sets: tables, no SDK. */
+/** Plans into Traffic Manager profiles, zones into Azure's geography, and the changes between them: tables, no SDK. */
 class AzureTranslationTest {
 
   static final Instant T = Instant.parse("2026-11-24T10:00:00Z");
-  static final String IP_ID = "/subscriptions/sub-1/resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/ams";
+  static final String IP_ID =
+      "/subscriptions/sub-1/resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/ams";
   static final AzureTranslation.Scope SCOPE = new AzureTranslation.Scope("sub-1", "rg-tern", "tern-prod", "tern-shop",
       Map.of("ams", IP_ID));
 
   static ZoneAnswer zone(String key, WeightedAnswer... answers) {
-    return new ZoneAnswer(ClientZone.parse(key).orElseThrow(), ZoneAnswer.Mode.NORMAL, List.of(answers), List.of("test"));
+    return new ZoneAnswer(ClientZone.parse(key).orElseThrow(), ZoneAnswer.Mode.NORMAL, List.of(answers),
+        List.of("test"));
   }
 
   static ZoneAnswer nothing(String key) {
-    return new ZoneAnswer(ClientZone.parse(key).orElseThrow(), ZoneAnswer.Mode.NO_ANSWER, List.of(), List.of("residency"));
+    return new ZoneAnswer(ClientZone.parse(key).orElseThrow(), ZoneAnswer.Mode.NO_ANSWER, List.of(),
+        List.of("residency"));
   }
 
   static WeightedAnswer answer(String backend, String address, int weight) {
@@ -78,7 +81,7 @@ class AzureTranslationTest {
     assertEquals(new AzureTmEndpoint("fra", AzureTmEndpoint.Kind.EXTERNAL, "192.0.2.10", 700, List.of(), true, true),
         fra);
     AzureTmEndpoint ams = child.endpoint("ams").orElseThrow();
-    assertEquals(AzureTmEndpoint.Kind.AZURE, ams.kind(), "a backend the account maps to a public IP is an Azure endpoint");
+    assertEquals(AzureTmEndpoint.Kind.AZURE, ams.kind(), "a backend mapped to a public IP is an Azure endpoint");
     assertEquals(IP_ID.toLowerCase(), ams.target());
     assertEquals(300, ams.weight());
   }
@@ -209,7 +212,8 @@ class AzureTranslationTest {
   void upsert_only_keeps_an_old_zone_and_leaves_its_codes_with_it() {
     List<AzureTmProfile> one = AzureTranslation.profiles(plan(1,
         zone("DE", answer("fra", "192.0.2.10", 1000)), zone("EU", answer("ams", "192.0.2.20", 1000))), SCOPE);
-    List<AzureTmProfile> other = AzureTranslation.profiles(plan(2, zone("EU", answer("ams", "192.0.2.20", 1000))), SCOPE);
+    List<AzureTmProfile> other =
+        AzureTranslation.profiles(plan(2, zone("EU", answer("ams", "192.0.2.20", 1000))), SCOPE);
     assertEquals(List.of(), AzureDiff.between(one, other, AzureDiff.Policy.UPSERT_ONLY),
         "DE stays with the kept zone-de, so zone-eu need not change");
   }

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code GET /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/trafficmanagerprofiles}
  *     (list, {@code {"value": [...]}}); {@code GET|PUT|PATCH|DELETE .../trafficmanagerprofiles/{name}};
- *     {@code GET|PUT|DELETE .../trafficmanagerprofiles/{name}/{externalEndpoints|azureEndpoints|nestedEndpoints}/{endpoint}};
+ *     {@code GET|PUT|DELETE .../trafficmanagerprofiles/{name}/{type}/{endpoint}}, type one of
+ *     {@code externalEndpoints}, {@code azureEndpoints}, {@code nestedEndpoints};
  *   <li>{@code api-version=2022-04-01} on every request; {@code Authorization: Bearer <token>};
  *     {@code Accept} naming {@code application/json}; {@code Content-Type: application/json} on PUT and PATCH;
  *   <li>profile bodies: {@code location: global} on create, only the documented properties
@@ -81,7 +82,8 @@ public final class FakeTrafficManager implements AutoCloseable {
   private static final Pattern ENDPOINT = Pattern.compile(BASE + "/([^/]+)/([^/]+)/([^/]+)");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,62}");
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  private static final Pattern GEO = Pattern.compile("WORLD|GEO-(EU|ME|NA|AS|AF|AN|SA|AP)|[A-Z]{2}|[A-Z]{2}-[A-Z]{2,3}");
+  private static final Pattern GEO =
+      Pattern.compile("WORLD|GEO-(EU|ME|NA|AS|AF|AN|SA|AP)|[A-Z]{2}|[A-Z]{2}-[A-Z]{2,3}");
   private static final Set<String> ROUTING = Set.of("Performance", "Priority", "Weighted", "Geographic", "MultiValue",
       "Subnet");
   private static final Set<String> PROFILE_KEYS = Set.of("id", "name", "type", "location", "tags", "properties");
@@ -348,7 +350,8 @@ public final class FakeTrafficManager implements AutoCloseable {
         ObjectNode in = object(body, "body");
         keys(in, PROFILE_KEYS, "profile");
         if (!"global".equalsIgnoreCase(text(in, "location", "location"))) {
-          throw new Refused(400, "LocationNotAvailableForResourceType", "a Traffic Manager profile's location is global");
+          throw new Refused(400, "LocationNotAvailableForResourceType",
+              "a Traffic Manager profile's location is global");
         }
         ObjectNode props = object(in.get("properties"), "properties");
         ObjectNode monitor = object(props.get("monitorConfig"), "properties.monitorConfig");
@@ -581,7 +584,8 @@ public final class FakeTrafficManager implements AutoCloseable {
     if (props.has("priority")) {
       p.put("priority", integer(props, "priority", "properties.priority"));
     }
-    p.put("endpointMonitorStatus", p.get("alwaysServe").asText().equals("Enabled") ? "Unmonitored" : "CheckingEndpoint");
+    p.put("endpointMonitorStatus",
+        p.get("alwaysServe").asText().equals("Enabled") ? "Unmonitored" : "CheckingEndpoint");
     if (props.has("geoMapping") && !props.get("geoMapping").isNull()) {
       JsonNode geo = props.get("geoMapping");
       if (!geo.isArray()) {
