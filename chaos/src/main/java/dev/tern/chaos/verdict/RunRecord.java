@@ -18,6 +18,9 @@ import java.util.Set;
  * @param healedAt when the fault was reverted; empty if it never was (the run was cut short)
  * @param jurisdictions {@code service/backend} → jurisdiction code, for the residency check
  * @param verdicts every change of a target's health verdict during the run, in commit order
+ * @param providers the provider accounts whose sync the run is judged on (for a provider fault,
+ *     every account of that kind)
+ * @param syncs every reconcile of those providers the leader made during the run, in order
  */
 public record RunRecord(
     Instant injectedAt,
@@ -28,12 +31,21 @@ public record RunRecord(
     List<PlanSeen> plans,
     List<PageSeen> pages,
     Map<String, String> jurisdictions,
-    List<VerdictSeen> verdicts) {
+    List<VerdictSeen> verdicts,
+    Set<String> providers,
+    List<SyncSeen> syncs) {
 
-  /** A record without verdict changes. */
+  /** A record without verdict changes or provider syncs. */
   public RunRecord(Instant injectedAt, Optional<Instant> healedAt, Instant endedAt, Set<String> targets,
       List<PlanSeen> plansBefore, List<PlanSeen> plans, List<PageSeen> pages, Map<String, String> jurisdictions) {
     this(injectedAt, healedAt, endedAt, targets, plansBefore, plans, pages, jurisdictions, List.of());
+  }
+
+  /** A record without provider syncs. */
+  public RunRecord(Instant injectedAt, Optional<Instant> healedAt, Instant endedAt, Set<String> targets,
+      List<PlanSeen> plansBefore, List<PlanSeen> plans, List<PageSeen> pages, Map<String, String> jurisdictions,
+      List<VerdictSeen> verdicts) {
+    this(injectedAt, healedAt, endedAt, targets, plansBefore, plans, pages, jurisdictions, verdicts, Set.of(), List.of());
   }
 
   public RunRecord {
@@ -46,6 +58,21 @@ public record RunRecord(
     pages = List.copyOf(pages);
     jurisdictions = Map.copyOf(jurisdictions);
     verdicts = List.copyOf(verdicts);
+    providers = Set.copyOf(providers);
+    syncs = List.copyOf(syncs);
+  }
+
+  /**
+   * One reconcile of a provider for a service: {@code error} empty when it brought the provider to
+   * serve plan {@code planVersion}.
+   */
+  public record SyncSeen(Instant at, String provider, String service, long planVersion, Optional<String> error) {
+    public SyncSeen {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(error, "error");
+    }
   }
 
   /** A target's health verdict changed: {@code backend} is {@code service/backend}, health HEALTHY, UNHEALTHY or UNKNOWN. */

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  *   <tr><td>recoveredWithin</td><td>after the heal, every target that turned UNHEALTHY is HEALTHY again, in time</td></tr>
  *   <tr><td>maxPlanChanges</td><td>no more plans are committed during the run than allowed</td></tr>
  *   <tr><td>maxPages</td><td>no more incidents are paged for the affected services during the run than allowed</td></tr>
- *   <tr><td>syncedWithin</td><td>inconclusive: provider sync is not part of the record</td></tr>
+ *   <tr><td>syncedWithin</td><td>after the heal, every provider whose sync failed during the run syncs
+ *     every service it failed for, in time (a provider that never failed passes and says so)</td></tr>
  * </table>
  *
  * <p>A target that was not answering when the fault went in cannot fail over or fail back; the
@@ -61,9 +62,50 @@ public final class Verdicts {
     e.recoveredWithin().ifPresent(d -> results.add(recoveredWithin(run, d)));
     e.maxPlanChanges().ifPresent(n -> results.add(maxPlanChanges(run, n)));
     e.maxPages().ifPresent(n -> results.add(maxPages(run, n)));
-    e.syncedWithin().ifPresent(d -> results.add(new Report.Result("syncedWithin " + words(d), Report.Outcome.INCONCLUSIVE,
-        "provider sync is not part of the run record; nothing was checked")));
+    e.syncedWithin().ifPresent(d -> results.add(syncedWithin(run, d)));
     return new Report(scenario.name(), scenario.hypothesis(), results);
+  }
+
+  private static Report.Result syncedWithin(RunRecord run, Duration limit) {
+    String name = "syncedWithin " + words(limit);
+    if (run.providers().isEmpty()) {
+      return new Report.Result(name, Report.Outcome.INCONCLUSIVE, "no provider account serves what the run hit;"
+          + " nothing was checked");
+    }
+    if (run.healedAt().isEmpty()) {
+      return new Report.Result(name, Report.Outcome.FAIL, "the fault was never healed");
+    }
+    Instant heal = run.healedAt().get();
+    List<String> evidence = new ArrayList<>();
+    for (String provider : run.providers().stream().sorted().toList()) {
+      List<RunRecord.SyncSeen> mine = run.syncs().stream().filter(s -> s.provider().equals(provider)).toList();
+      List<String> failedFor = mine.stream().filter(s -> s.error().isPresent()).map(RunRecord.SyncSeen::service)
+          .distinct().sorted().toList();
+      if (failedFor.isEmpty()) {
+        evidence.add(provider + " never failed during the run (" + mine.size() + " sync" + (mine.size() == 1 ? "" : "s")
+            + ")");
+        continue;
+      }
+      long failures = mine.stream().filter(s -> s.error().isPresent()).count();
+      for (String service : failedFor) {
+        Optional<RunRecord.SyncSeen> synced = mine.stream()
+            .filter(s -> s.service().equals(service) && s.error().isEmpty() && !s.at().isBefore(heal)).findFirst();
+        if (synced.isEmpty()) {
+          return new Report.Result(name, Report.Outcome.FAIL, provider + " did not sync " + service + " after the heal ("
+              + failures + " failed attempt" + (failures == 1 ? "" : "s") + ", the last: "
+              + mine.stream().filter(s -> s.error().isPresent()).reduce((a, b) -> b).flatMap(RunRecord.SyncSeen::error)
+                  .orElse("") + ")");
+        }
+        Duration after = Duration.between(heal, synced.get().at());
+        if (after.compareTo(limit) > 0) {
+          return new Report.Result(name, Report.Outcome.FAIL, provider + " synced " + service + " " + words(after)
+              + " after the heal, later than " + words(limit));
+        }
+        evidence.add(provider + " synced " + service + " v" + synced.get().planVersion() + " " + words(after)
+            + " after the heal, after " + failures + " failed attempt" + (failures == 1 ? "" : "s"));
+      }
+    }
+    return new Report.Result(name, Report.Outcome.PASS, String.join("; ", evidence));
   }
 
   private static Report.Result residency(RunRecord run) {

@@ -136,12 +136,38 @@ class VerdictsTest {
   }
 
   @Test
+  void provider_sync_is_judged_from_the_reconciles_after_the_heal() throws IOException {
+    Scenario provider = new ScenarioParser().parse(Files.readString(Path.of("..", "docs", "examples", "chaos",
+        "provider-api-outage.yaml"))).scenarios().getFirst();
+    Instant heal = T.plusSeconds(60);
+    Optional<String> down = Optional.of("chaos: provider-api-failure");
+    List<RunRecord.SyncSeen> syncs = List.of(new RunRecord.SyncSeen(T.plusSeconds(1), "r53", "shop", 4, down),
+        new RunRecord.SyncSeen(T.plusSeconds(9), "r53", "shop", 4, down),
+        new RunRecord.SyncSeen(heal.plusSeconds(7), "r53", "shop", 4, Optional.empty()));
+    Report synced = Verdicts.judge(provider, new RunRecord(T, Optional.of(heal), T.plusSeconds(90), Set.of(),
+        List.of(BEFORE), List.of(), List.of(), JURISDICTIONS, List.of(), Set.of("r53"), syncs));
+    assertEquals(Outcome.PASS, synced.overall());
+    assertEquals("r53 synced shop v4 7 s after the heal, after 2 failed attempts", evidence(synced, "syncedWithin 30 s"));
+
+    Report late = Verdicts.judge(provider, new RunRecord(T, Optional.of(heal), T.plusSeconds(120), Set.of(),
+        List.of(BEFORE), List.of(), List.of(), JURISDICTIONS, List.of(), Set.of("r53"), List.of(syncs.get(0),
+            new RunRecord.SyncSeen(heal.plusSeconds(45), "r53", "shop", 4, Optional.empty()))));
+    assertEquals(Outcome.FAIL, late.overall());
+    assertEquals("r53 synced shop 45 s after the heal, later than 30 s", evidence(late, "syncedWithin 30 s"));
+
+    Report never = Verdicts.judge(provider, new RunRecord(T, Optional.of(heal), T.plusSeconds(90), Set.of(),
+        List.of(BEFORE), List.of(), List.of(), JURISDICTIONS, List.of(), Set.of("r53"), syncs.subList(0, 2)));
+    assertEquals("r53 did not sync shop after the heal (2 failed attempts, the last: chaos: provider-api-failure)",
+        evidence(never, "syncedWithin 30 s"));
+  }
+
+  @Test
   void what_the_record_cannot_show_is_inconclusive_not_passed() throws IOException {
     Scenario provider = new ScenarioParser().parse(Files.readString(Path.of("..", "docs", "examples", "chaos",
         "provider-api-outage.yaml"))).scenarios().getFirst();
     Report report = Verdicts.judge(provider, new RunRecord(T, Optional.of(T.plusSeconds(60)), T.plusSeconds(90), Set.of(),
         List.of(BEFORE), List.of(), List.of(), JURISDICTIONS));
-    assertEquals(Outcome.INCONCLUSIVE, report.overall());
+    assertEquals(Outcome.INCONCLUSIVE, report.overall(), "no provider in the record: nothing to judge sync on");
     assertEquals(Outcome.PASS, outcomes(report).get("residency"));
   }
 

@@ -1,6 +1,7 @@
 package dev.tern.controlplane.alerting;
 
 import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.provider.ProviderReconciler;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.Incident;
@@ -58,12 +59,14 @@ public final class Notifier implements AutoCloseable {
   private final Map<String, Backoff> backoff = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastSent = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> consecutiveFailures = new ConcurrentHashMap<>();
+  private final ProviderReconciler providers;
   private volatile boolean closed;
 
   /** When a job may be tried again, and how many times it was. */
   private record Backoff(Instant next, int attempts, boolean gaveUp) {}
 
-  Notifier(RaftNode node, AlertingSettings settings, Clock clock, MeterRegistry metrics) {
+  Notifier(RaftNode node, AlertingSettings settings, Clock clock, MeterRegistry metrics, ProviderReconciler providers) {
+    this.providers = providers;
     this.node = node;
     this.settings = settings;
     this.clock = clock;
@@ -253,6 +256,9 @@ public final class Notifier implements AutoCloseable {
    * answered with nothing, a verdict for some backend (not blind).
    */
   Optional<String> clearedFor(Incident incident, Instant now) {
+    if (incident.kind().equals("provider-sync")) {
+      return providers.synced(incident.service());
+    }
     if (incident.kind().equals("leader-churn")) {
       List<Instant> terms = node.state().recentTerms();
       Instant last = terms.isEmpty() ? Instant.EPOCH : terms.getLast();

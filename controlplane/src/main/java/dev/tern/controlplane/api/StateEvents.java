@@ -52,6 +52,8 @@ final class StateEvents implements AutoCloseable {
       case Command.RecordDelivery c -> new StateChange("incident", null, node.state().policyVersion(), node.nodeId());
       case Command.ResolveIncident c -> new StateChange("incident", null, node.state().policyVersion(), node.nodeId());
       case Command.RecordGuardrailBlock c -> new StateChange("incident", c.service(), node.state().policyVersion(), node.nodeId());
+      case Command.RecordProviderSyncFailing c ->
+          new StateChange("incident", c.service(), node.state().policyVersion(), node.nodeId());
     };
     if (command instanceof Command.PutService || command instanceof Command.DeleteService
         || command instanceof Command.StartChaosRun || command instanceof Command.HealChaosRun

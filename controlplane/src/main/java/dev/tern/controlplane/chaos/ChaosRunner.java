@@ -13,6 +13,7 @@ import dev.tern.chaos.verdict.RunRecord;
 import dev.tern.chaos.verdict.Verdicts;
 import dev.tern.controlplane.alerting.AlertingSettings;
 import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.provider.ProviderReconciler;
 import dev.tern.controlplane.decision.HealthBook;
 import dev.tern.controlplane.dns.EmbeddedDns;
 import dev.tern.controlplane.state.ApplyResult;
@@ -119,10 +120,12 @@ public final class ChaosRunner implements AutoCloseable {
   private final Map<String, LocalRun> running = new ConcurrentHashMap<>();
   private final ScenarioParser parser = new ScenarioParser();
   private final MeterRegistry metrics;
+  private final ProviderReconciler providers;
   private volatile boolean closed;
 
   ChaosRunner(RaftNode node, Clock clock, JsonMapper json, HealthBook book, EmbeddedDns dns, AlertingSettings alerting,
-      List<FaultInjector> injectors, MeterRegistry metrics) {
+      List<FaultInjector> injectors, MeterRegistry metrics, ProviderReconciler providers) {
+    this.providers = providers;
     this.node = node;
     this.alerting = alerting;
     this.clock = clock;
@@ -230,6 +233,11 @@ public final class ChaosRunner implements AutoCloseable {
             case PROBE_FAULT -> "";
           });
     }
+    if (injector instanceof ProviderFaultInjector p) {
+      p.refusal(scenario.fault()).ifPresent(why -> {
+        throw new RefusedException(why);
+      });
+    }
     if (injector instanceof DemoInjector) {
       if (!DemoInjector.injects(scenario.fault())) {
         throw new RefusedException("the demo injector cannot inject " + scenario.fault().kind() + " yet");
@@ -250,7 +258,8 @@ public final class ChaosRunner implements AutoCloseable {
       case TargetResolver.Resolved r -> r.backends();
       case TargetResolver.Refused r -> throw new RefusedException(String.join("; ", r.reasons()));
     };
-    if (targets.isEmpty() && !(scenario.fault() instanceof Fault.LeaderKill)) {
+    if (targets.isEmpty() && !(scenario.fault() instanceof Fault.LeaderKill)
+        && !(scenario.fault() instanceof Fault.ProviderApiFailure)) {
       throw new RefusedException("the targets resolve to no backend in the current policy");
     }
     return targets;
@@ -366,8 +375,15 @@ public final class ChaosRunner implements AutoCloseable {
 
   private void finish(LocalRun run, RunWatch watch) {
     Instant ended = clock.instant();
+    Optional<String> faultedKind = run.scenario.fault() instanceof Fault.ProviderApiFailure f
+        ? Optional.of(f.provider()) : Optional.empty();
+    Set<String> accounts = Set.copyOf(providers.accounts(faultedKind, run.services()));
+    List<RunRecord.SyncSeen> syncs = providers.history(run.injectedAt).stream()
+        .filter(s -> accounts.contains(s.provider()) && !s.at().isAfter(ended))
+        .map(s -> new RunRecord.SyncSeen(s.at(), s.provider(), s.service(), s.planVersion(), s.error())).toList();
+    syncSteps(run, syncs);
     RunRecord record = new RunRecord(run.injectedAt, Optional.ofNullable(run.healedAt), ended, Set.copyOf(run.targetKeys()),
-        watch.before(), List.copyOf(watch.plans), pages(run), jurisdictions(), List.copyOf(watch.verdicts));
+        watch.before(), List.copyOf(watch.plans), pages(run), jurisdictions(), List.copyOf(watch.verdicts), accounts, syncs);
     Report report = Verdicts.judge(run.scenario, record);
     String outcome = run.aborted() ? "ABORTED" : report.overall().name();
     List<String> notes = new ArrayList<>();
@@ -379,6 +395,10 @@ public final class ChaosRunner implements AutoCloseable {
     }
     if (run.scenario.injector() == Injector.PROBE_FAULT) {
       notes.add("Injected by the probes (probe-fault): the backends themselves were not touched.");
+    }
+    if (run.scenario.injector() == Injector.PROVIDER_FAULT) {
+      notes.add("Injected at the reconciler's API boundary (provider-fault): no request reached the cloud while the"
+          + " fault was in.");
     }
     if (run.services().stream().anyMatch(s -> alerting.routes().stream().noneMatch(r -> r.takes("failover", s, true)))) {
       notes.add("No alerting route takes " + String.join(", ", run.services()) + "'s incidents from chaos runs: an"
@@ -392,6 +412,21 @@ public final class ChaosRunner implements AutoCloseable {
         report.results().stream().map(r -> new ResultView(r.expectation(), r.outcome().name(), r.evidence())).toList(),
         String.join(" ", notes));
     end(run.id, outcome, view);
+  }
+
+  /** The first failed sync of each provider, and its first sync after the heal, as steps of the timeline. */
+  private static void syncSteps(LocalRun run, List<RunRecord.SyncSeen> syncs) {
+    Set<String> failed = new java.util.HashSet<>();
+    Set<String> synced = new java.util.HashSet<>();
+    for (RunRecord.SyncSeen s : syncs) {
+      if (s.error().isPresent() && failed.add(s.provider())) {
+        run.timeline.add(new Step(s.at(), "provider " + s.provider() + " failed to sync " + s.service() + ": "
+            + s.error().get()));
+      } else if (s.error().isEmpty() && run.healedAt != null && !s.at().isBefore(run.healedAt) && failed.contains(s.provider())
+          && synced.add(s.provider())) {
+        run.timeline.add(new Step(s.at(), "provider " + s.provider() + " synced " + s.service() + " v" + s.planVersion()));
+      }
+    }
   }
 
   /**

@@ -2,9 +2,6 @@ package dev.tern.controlplane.chaos;
 
 import dev.tern.chaos.scenario.Fault;
 import dev.tern.chaos.scenario.Injector;
-import dev.tern.chaos.scenario.ParsedScenarios;
-import dev.tern.chaos.scenario.Scenario;
-import dev.tern.chaos.scenario.ScenarioParser;
 import dev.tern.controlplane.state.ChaosRun;
 import dev.tern.controlplane.state.ReplicatedState;
 import dev.tern.policy.geo.Region;
@@ -13,7 +10,6 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The faults the {@code probe-fault} injector puts in the probes' assignments, derived from the
@@ -31,28 +27,16 @@ public final class ProbeFaults {
   public record Wire(String run, String kind, @Nullable Long latencyMs, @Nullable Double errorRate,
       @Nullable Long periodMs, @Nullable String since) {}
 
-  private final ScenarioParser parser = new ScenarioParser();
-  private final Map<String, Optional<Scenario>> parsed = new ConcurrentHashMap<>();
+  private final RunScenarios runs = new RunScenarios();
 
   /** {@code service/backend} → the fault a probe in {@code region} must report for it. */
   public Map<String, Wire> forRegion(ReplicatedState state, Region region) {
     Map<String, Wire> out = new HashMap<>();
-    java.util.Set<String> in = new java.util.HashSet<>();
-    for (ChaosRun run : state.chaosRuns()) {
-      if (!run.faultIn()) {
-        continue;
+    for (RunScenarios.Active a : runs.faultIn(state)) {
+      if (a.scenario().injector() == Injector.PROBE_FAULT) {
+        wire(a.run(), a.scenario().fault(), region).ifPresent(w -> a.run().targets().forEach(t -> out.put(t, w)));
       }
-      in.add(run.id());
-      Optional<Scenario> scenario = parsed.computeIfAbsent(run.id(), id -> {
-        ParsedScenarios p = parser.parse(run.yaml());
-        return p.isValid() && p.scenarios().size() == 1 ? Optional.of(p.scenarios().getFirst()) : Optional.empty();
-      });
-      if (scenario.isEmpty() || scenario.get().injector() != Injector.PROBE_FAULT) {
-        continue;
-      }
-      wire(run, scenario.get().fault(), region).ifPresent(w -> run.targets().forEach(t -> out.put(t, w)));
     }
-    parsed.keySet().retainAll(in);
     return out;
   }
 

@@ -1,6 +1,9 @@
 package dev.tern.controlplane.provider;
 
 import dev.tern.controlplane.config.ConfigEntries;
+import dev.tern.controlplane.provider.azure.AzureSettings;
+import dev.tern.controlplane.provider.clouddns.CloudDnsSettings;
+import dev.tern.controlplane.provider.globalaccelerator.GlobalAcceleratorSettings;
 import dev.tern.controlplane.provider.route53.Route53Settings;
 import io.micronaut.core.value.PropertyResolver;
 import java.time.Duration;
@@ -18,11 +21,16 @@ import java.util.function.BiFunction;
  * never in messages. Names are unique across kinds.
  *
  * @param resync how often every bound service is reconciled even without a new plan (drift)
+ * @param maxBackoff the longest wait before a failed reconcile is tried again (the wait doubles from 1 s)
+ * @param syncAlertAfter how long a provider may fail to serve a service's plan before an incident opens
  */
-public record ProviderSettings(List<ProviderAccount> accounts, Duration resync) {
+public record ProviderSettings(List<ProviderAccount> accounts, Duration resync, Duration maxBackoff,
+    Duration syncAlertAfter) {
 
   static final String PREFIX = "tern.providers";
   static final Duration DEFAULT_RESYNC = Duration.ofSeconds(60);
+  static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
+  static final Duration DEFAULT_SYNC_ALERT_AFTER = Duration.ofSeconds(60);
 
   /** Each kind's key under {@code tern.providers} and how it reads one entry ({@code at} is the entry's key). */
   static final Map<String, BiFunction<String, Map<String, Object>, ProviderAccount>> KINDS = kinds();
@@ -30,6 +38,9 @@ public record ProviderSettings(List<ProviderAccount> accounts, Duration resync) 
   private static Map<String, BiFunction<String, Map<String, Object>, ProviderAccount>> kinds() {
     Map<String, BiFunction<String, Map<String, Object>, ProviderAccount>> k = new LinkedHashMap<>();
     k.put("route53", Route53Settings::parse);
+    k.put("global-accelerator", GlobalAcceleratorSettings::parse);
+    k.put("azure-traffic-manager", AzureSettings::parse);
+    k.put("cloud-dns", CloudDnsSettings::parse);
     return k;
   }
 
@@ -51,11 +62,16 @@ public record ProviderSettings(List<ProviderAccount> accounts, Duration resync) 
         accounts.add(a);
       }
     });
-    Duration resync = p.getProperty(PREFIX + ".resync", Duration.class).orElse(DEFAULT_RESYNC);
-    if (resync.isNegative() || resync.isZero()) {
-      throw new IllegalArgumentException(PREFIX + ".resync must be positive, e.g. 60s");
+    return new ProviderSettings(accounts, positive(p, "resync", DEFAULT_RESYNC), positive(p, "max-backoff",
+        DEFAULT_MAX_BACKOFF), positive(p, "sync-alert-after", DEFAULT_SYNC_ALERT_AFTER));
+  }
+
+  private static Duration positive(PropertyResolver p, String key, Duration otherwise) {
+    Duration d = p.getProperty(PREFIX + "." + key, Duration.class).orElse(otherwise);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(PREFIX + "." + key + " must be positive, e.g. " + otherwise.toSeconds() + "s");
     }
-    return new ProviderSettings(accounts, resync);
+    return d;
   }
 
   /** The accounts that serve {@code service}. */

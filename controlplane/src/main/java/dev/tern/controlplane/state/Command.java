@@ -39,8 +39,9 @@ public sealed interface Command {
     public static final short RECORD_DELIVERY = 15;
     public static final short RESOLVE_INCIDENT = 16;
     public static final short RECORD_GUARDRAIL_BLOCK = 17;
+    public static final short RECORD_PROVIDER_SYNC_FAILING = 18;
     /** The highest id this node knows. */
-    static final short NEWEST = RECORD_GUARDRAIL_BLOCK;
+    static final short NEWEST = RECORD_PROVIDER_SYNC_FAILING;
 
     private Ids() {}
   }
@@ -65,6 +66,7 @@ public sealed interface Command {
       case RecordDelivery c -> Ids.RECORD_DELIVERY;
       case ResolveIncident c -> Ids.RESOLVE_INCIDENT;
       case RecordGuardrailBlock c -> Ids.RECORD_GUARDRAIL_BLOCK;
+      case RecordProviderSyncFailing c -> Ids.RECORD_PROVIDER_SYNC_FAILING;
     };
   }
 
@@ -263,6 +265,20 @@ public sealed interface Command {
       Objects.requireNonNull(service, "service");
       Objects.requireNonNull(message, "message");
       keptInService = List.copyOf(keptInService);
+    }
+  }
+
+  /**
+   * A provider has failed to serve a service's plan for longer than the alert threshold: the
+   * leader's reconciler records it once per episode, and it opens (or updates) an incident.
+   */
+  record RecordProviderSyncFailing(String actor, Instant at, String service, String provider, Instant failingSince,
+      String error) implements Command {
+    public RecordProviderSyncFailing {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(failingSince, "failingSince");
+      Objects.requireNonNull(error, "error");
     }
   }
 }

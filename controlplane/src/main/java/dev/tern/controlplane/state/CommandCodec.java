@@ -136,6 +136,12 @@ public final class CommandCodec {
           writeString(out, c.message());
           writeStrings(out, c.keptInService());
         }
+        case Command.RecordProviderSyncFailing c -> {
+          writeString(out, c.service());
+          writeString(out, c.provider());
+          writeInstant(out, c.failingSince());
+          writeString(out, c.error());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -194,6 +200,8 @@ public final class CommandCodec {
       case Command.Ids.RESOLVE_INCIDENT -> new Command.ResolveIncident(actor, at, in.readLong(), readString(in));
       case Command.Ids.RECORD_GUARDRAIL_BLOCK ->
           new Command.RecordGuardrailBlock(actor, at, readString(in), readString(in), readStrings(in));
+      case Command.Ids.RECORD_PROVIDER_SYNC_FAILING ->
+          new Command.RecordProviderSyncFailing(actor, at, readString(in), readString(in), readInstant(in), readString(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }

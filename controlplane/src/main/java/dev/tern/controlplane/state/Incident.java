@@ -20,6 +20,9 @@ import java.util.Optional;
  *   <tr><td>no-answer</td><td>a zone is answered with nothing (the residency rule says so)</td><td>the same</td></tr>
  *   <tr><td>blind</td><td>every backend of the service lost its verdict: no vantage quorum</td><td>the same</td></tr>
  *   <tr><td>guardrail</td><td>a guardrail kept unhealthy backends in service (recorded by the leader's decision)</td><td>the same</td></tr>
+ *   <tr><td>provider-sync</td><td>a provider failed to serve the service's plan for longer than
+ *     {@code tern.providers.sync-alert-after} (recorded by the leader's reconciler)</td><td>every provider
+ *     bound to the service synced since</td></tr>
  *   <tr><td>leader-churn</td><td>three leader changes within ten minutes (service {@code cluster})</td><td>ten minutes without one</td></tr>
  * </table>
  *

@@ -98,6 +98,7 @@ public final class TernStateMachine implements StateMachine {
       case Command.RecordDelivery c -> recordDelivery(c);
       case Command.ResolveIncident c -> resolveIncident(c);
       case Command.RecordGuardrailBlock c -> guardrailBlock(c);
+      case Command.RecordProviderSyncFailing c -> providerSyncFailing(c);
     };
   }
 
@@ -349,6 +350,21 @@ public final class TernStateMachine implements StateMachine {
     } else {
       openIncident(c.at(), c.actor(), c.service(), "guardrail", c.service() + ": " + what, Optional.of(c.at()),
           c.keptInService(), List.of(), List.of(), 0);
+    }
+    return new ApplyResult.Applied(0);
+  }
+
+  private ApplyResult providerSyncFailing(Command.RecordProviderSyncFailing c) {
+    if (state.service(c.service()).isEmpty()) {
+      return new ApplyResult.Rejected("no service named " + c.service());
+    }
+    Optional<Incident> open = state.openIncident(c.service());
+    String what = "provider " + c.provider() + " has failed to sync since " + c.failingSince() + ": " + c.error();
+    if (open.isPresent()) {
+      state.incident(open.get().updated(c.at(), what, List.of(), List.of(), List.of()));
+    } else {
+      openIncident(c.at(), c.actor(), c.service(), "provider-sync", c.service() + ": " + what, Optional.of(c.failingSince()),
+          List.of(), List.of(), List.of(), 0);
     }
     return new ApplyResult.Applied(0);
   }

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  *   <tr><td>geolocation alias, one per client zone (per country for EU)</td><td>the hostname</td>
  *     <td>continent, country or {@code *} (default), aliasing the zone's name</td></tr>
  *   <tr><td>weighted A/AAAA, one per answer</td><td>{@code z-<zone>.<hostname>}</td>
- *     <td>set identifier = backend, weight scaled from 1000 to 255, the plan's TTL</td></tr>
+ *     <td>set identifier = {@code <zone>-<backend>}, weight scaled from 1000 to 255, the plan's TTL</td></tr>
  *   <tr><td>ownership TXT</td><td>{@code tern-owner.<hostname>}</td>
  *     <td>{@code "heritage=tern,tern/owner=<owner>,tern/service=<service>"}</td></tr>
  * </table>
@@ -58,7 +58,7 @@ public final class Route53Translation {
       }
       String zoneName = zoneName(zone.zone(), host);
       for (WeightedAnswer a : zone.answers()) {
-        out.add(new Route53Record(zoneName, a.address().contains(":") ? "AAAA" : "A", Optional.of(a.backend()),
+        out.add(new Route53Record(zoneName, a.address().contains(":") ? "AAAA" : "A", Optional.of(weightedId(zone.zone(), a.backend())),
             Optional.empty(), OptionalLong.of(scale(a.weight())), OptionalLong.of(plan.ttl()), List.of(a.address()),
             Optional.empty()));
       }
@@ -94,6 +94,15 @@ public final class Route53Translation {
   public static boolean managedName(String name, String host) {
     return name.equals(host) || name.equals(ownershipName(host)) || (name.startsWith("z-") && name.endsWith("." + host)
         && name.indexOf('.') == name.length() - host.length() - 1);
+  }
+
+  /**
+   * A weighted record's set identifier: {@code eu-aws-frankfurt}. Unique in the hosted zone, not
+   * only at its name, so a backend answering two zones has two identifiers, and no tool that keys
+   * on the identifier alone can mistake one zone's record for the other's.
+   */
+  static String weightedId(ClientZone zone, String backend) {
+    return zone.key().toLowerCase(Locale.ROOT) + "-" + backend;
   }
 
   static String zoneName(ClientZone zone, String host) {

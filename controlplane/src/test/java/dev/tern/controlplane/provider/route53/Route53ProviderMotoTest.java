@@ -5,27 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tern.controlplane.testing.MotoServer;
 import dev.tern.policy.routing.RoutingPlan;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.RRType;
@@ -38,56 +26,21 @@ import software.amazon.awssdk.services.route53.model.RRType;
  */
 class Route53ProviderMotoTest {
 
-  static Process moto;
-  static Path log;
+  static MotoServer moto;
   static Route53Client client;
   static String zoneId;
 
   @BeforeAll
   static void start() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    log = Files.createTempFile("moto", ".log");
-    try {
-      moto = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port)).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new AssertionError("moto_server is not on PATH: the Route 53 tests need it (pip's moto[server])", e);
-    }
-    URI endpoint = URI.create("http://127.0.0.1:" + port);
-    HttpClient http = HttpClient.newHttpClient();
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (true) {
-      try {
-        http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).build(), HttpResponse.BodyHandlers.discarding());
-        break;
-      } catch (IOException notYet) {
-        if (Instant.now().isAfter(deadline) || !moto.isAlive()) {
-          throw new AssertionError("moto_server did not start: " + Files.readString(log));
-        }
-        Thread.sleep(200);
-      }
-    }
-    client = Route53Client.builder().endpointOverride(endpoint).region(Region.AWS_GLOBAL)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-        .httpClient(UrlConnectionHttpClient.create()).build();
-    zoneId = client.createHostedZone(b -> b.name("gslb.example.com.").callerReference("tern-test-" + System.nanoTime()))
-        .hostedZone().id().replace("/hostedzone/", "");
+    moto = MotoServer.start();
+    client = moto.route53();
+    zoneId = moto.createZone("gslb.example.com.");
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    if (client != null) {
-      client.close();
-    }
+  static void stop() {
     if (moto != null) {
-      moto.destroy();
-      moto.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-      if (moto.isAlive()) {
-        moto.destroyForcibly();
-      }
+      moto.close();
     }
   }
 
@@ -123,8 +76,8 @@ class Route53ProviderMotoTest {
     assertFalse(dry.applied());
     assertEquals(new HashSet<>(desired), new HashSet<>(owned()), "a dry run changes nothing");
     Route53Provider.Outcome failover = provider.reconcile(plan(2, "ams", "192.0.2.20"), false);
-    assertEquals(List.of("DELETE z-eu.shop.gslb.example.com. A [fra]",
-        "UPSERT z-eu.shop.gslb.example.com. A [ams] weight 255 192.0.2.20 ttl 30"),
+    assertEquals(List.of("DELETE z-eu.shop.gslb.example.com. A [eu-fra]",
+        "UPSERT z-eu.shop.gslb.example.com. A [eu-ams] weight 255 192.0.2.20 ttl 30"),
         failover.changes().stream().map(Route53Diff.Change::toString).toList());
     assertEquals(dry.changes(), failover.changes(), "the dry run said what the run then did");
 
@@ -133,13 +86,23 @@ class Route53ProviderMotoTest {
 
     // Someone edits a weight by hand in the console.
     client.changeResourceRecordSets(b -> b.hostedZoneId(zoneId).changeBatch(c -> c.changes(ch -> ch.action(ChangeAction.UPSERT)
-        .resourceRecordSet(r -> r.name("z-north-america.shop.gslb.example.com.").type(RRType.A).setIdentifier("eus")
+        .resourceRecordSet(r -> r.name("z-north-america.shop.gslb.example.com.").type(RRType.A).setIdentifier("north-america-eus")
             .weight(200L).ttl(30L).resourceRecords(v -> v.value("198.51.100.20"))))));
     Route53Provider.Outcome drift = provider.reconcile(plan(2, "ams", "192.0.2.20"), false);
     assertTrue(drift.drift(), "a change for a plan version already applied is drift");
-    assertEquals(List.of("UPSERT z-north-america.shop.gslb.example.com. A [eus] weight 77 198.51.100.20 ttl 30"),
+    assertEquals(List.of("UPSERT z-north-america.shop.gslb.example.com. A [north-america-eus] weight 77 198.51.100.20 ttl 30"),
         drift.changes().stream().map(Route53Diff.Change::toString).toList());
     assertEquals(List.of(), provider.reconcile(plan(2, "ams", "192.0.2.20"), false).changes(), "corrected");
+
+    // iad leaves north-america but still answers default: only north-america's record of it goes.
+    RoutingPlan moved = Route53TranslationTest.plan(3,
+        Route53TranslationTest.zone("EU", Route53TranslationTest.answer("ams", "192.0.2.20", 1000)),
+        Route53TranslationTest.zone("north-america", Route53TranslationTest.answer("eus", "198.51.100.20", 1000)),
+        Route53TranslationTest.zone("default", Route53TranslationTest.answer("iad", "198.51.100.10", 1000)));
+    provider.reconcile(moved, false);
+    assertEquals(new HashSet<>(Route53Translation.records(moved, "tern-test")), new HashSet<>(owned()),
+        "default's record of iad is kept");
+    assertEquals(List.of(), provider().reconcile(moved, false).changes(), "and nothing is left to change");
   }
 
   @Test

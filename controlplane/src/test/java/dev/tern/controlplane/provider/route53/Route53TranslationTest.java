@@ -40,11 +40,11 @@ class Route53TranslationTest {
         zone("north-america", answer("iad", "198.51.100.10", 1000)),
         zone("default", answer("iad", "198.51.100.10", 1000))), "tern-prod");
 
-    Route53Record fra = find(records, "z-eu.shop.gslb.example.com.", "A", "fra");
+    Route53Record fra = find(records, "z-eu.shop.gslb.example.com.", "A", "eu-fra");
     assertEquals(OptionalLong.of(179), fra.weight(), "700 of 1000 is 179 of 255");
     assertEquals(OptionalLong.of(30), fra.ttl());
     assertEquals(List.of("192.0.2.10"), fra.values());
-    assertEquals(OptionalLong.of(77), find(records, "z-eu.shop.gslb.example.com.", "A", "ams").weight());
+    assertEquals(OptionalLong.of(77), find(records, "z-eu.shop.gslb.example.com.", "A", "eu-ams").weight());
 
     Route53Record na = find(records, "shop.gslb.example.com.", "A", "geo-north-america");
     assertEquals(Optional.of(Route53Record.Geo.continent("NA")), na.geo());
@@ -77,7 +77,7 @@ class Route53TranslationTest {
     List<Route53Record> records = Route53Translation.records(plan(1,
         new ZoneAnswer(ClientZone.parse("asia").orElseThrow(), ZoneAnswer.Mode.NO_ANSWER, List.of(), List.of("residency")),
         zone("default", answer("iad", "2001:db8::10", 1000))), "o");
-    assertEquals("AAAA", find(records, "z-default.shop.gslb.example.com.", "AAAA", "iad").type());
+    assertEquals("AAAA", find(records, "z-default.shop.gslb.example.com.", "AAAA", "default-iad").type());
     assertEquals("AAAA", find(records, "shop.gslb.example.com.", "AAAA", "geo-default").type());
     assertTrue(records.stream().noneMatch(r -> r.name().startsWith("z-asia")));
   }
@@ -96,11 +96,11 @@ class Route53TranslationTest {
         zone("EU", answer("ams", "192.0.2.20", 1000)), zone("default", answer("iad", "198.51.100.10", 1000))), "o");
     List<Route53Diff.Change> changes = Route53Diff.between(before, after, Route53Diff.Policy.SYNC);
     assertEquals(List.of(
-        "DELETE z-eu.shop.gslb.example.com. A [fra]",
-        "UPSERT z-eu.shop.gslb.example.com. A [ams] weight 255 192.0.2.20 ttl 30"),
+        "DELETE z-eu.shop.gslb.example.com. A [eu-fra]",
+        "UPSERT z-eu.shop.gslb.example.com. A [eu-ams] weight 255 192.0.2.20 ttl 30"),
         changes.stream().map(Route53Diff.Change::toString).toList());
     assertEquals(List.of(), Route53Diff.between(after, after, Route53Diff.Policy.SYNC), "the same plan changes nothing");
-    assertEquals(List.of("UPSERT z-eu.shop.gslb.example.com. A [ams] weight 255 192.0.2.20 ttl 30"),
+    assertEquals(List.of("UPSERT z-eu.shop.gslb.example.com. A [eu-ams] weight 255 192.0.2.20 ttl 30"),
         Route53Diff.between(before, after, Route53Diff.Policy.UPSERT_ONLY).stream().map(Route53Diff.Change::toString).toList());
   }
 
@@ -112,8 +112,8 @@ class Route53TranslationTest {
         .map(c -> c.action() + " " + c.record().name() + " " + c.record().setIdentifier().orElse("")).toList();
     assertEquals(List.of(
         "DELETE shop.gslb.example.com. geo-asia",
-        "DELETE z-asia.shop.gslb.example.com. sin",
-        "UPSERT z-europe.shop.gslb.example.com. fra",
+        "DELETE z-asia.shop.gslb.example.com. asia-sin",
+        "UPSERT z-europe.shop.gslb.example.com. europe-fra",
         "UPSERT shop.gslb.example.com. geo-europe"), changes);
   }
 
