@@ -174,7 +174,8 @@ class AlertSinksTest {
     IllegalArgumentException twoSecrets = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> AlertingSettings.route("tern.alerting.routes[0]", Map.of("name", "x", "sink", "pagerduty",
             "routing-key", "abc", "routing-key-file", "/nonexistent")));
-    assertTrue(twoSecrets.getMessage().contains("exactly one of routing-key and routing-key-file"), twoSecrets.getMessage());
+    assertTrue(twoSecrets.getMessage().contains("give one of routing-key and routing-key-file, not both"),
+        twoSecrets.getMessage());
     IllegalArgumentException badUrl = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> AlertingSettings.route("tern.alerting.routes[1]", Map.of("name", "x", "sink", "slack",
             "url", "ftp://hooks.example/T000/SECRETPART")));

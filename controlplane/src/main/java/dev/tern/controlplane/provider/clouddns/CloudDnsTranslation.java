@@ -62,6 +62,9 @@ public final class CloudDnsTranslation {
   public static List<CloudDnsRecord> records(RoutingPlan plan, boolean fenced, String owner) {
     String host = fqdn(plan.hostname());
     Map<String, ClientZone> byRegion = regionZones(plan);
+    if (fenced) {
+      byRegion = fencedAtBorders(plan, byRegion);
+    }
     List<CloudDnsRecord> out = new ArrayList<>();
     for (ClientZone zone : new LinkedHashSet<>(byRegion.values())) {
       out.addAll(zoneRecords(plan.answerFor(zone), zoneName(zone, host), plan.ttl()));
@@ -88,6 +91,27 @@ public final class CloudDnsTranslation {
       Region region = RegionCatalog.find(Cloud.GCP, name).orElseThrow();
       out.put(name, plan.answerFor(region.zone()).zone());
     }
+    return out;
+  }
+
+  /**
+   * Google Cloud regions outside the EU/EEA that are the nearest region of some EU/EEA country
+   * without one of its own: Ireland and Iceland are nearest London, Liechtenstein Zurich, Cyprus
+   * (and parts of Greece) Tel Aviv. Cloud DNS answers those clients with these regions' items.
+   */
+  static final List<String> EU_BORDER_REGIONS = List.of("europe-west2", "europe-west6", "me-west1");
+
+  /**
+   * With residency, the regions at the EU's borders answer as the plan's EU zone does, so that an
+   * EU client Cloud DNS matches to a region outside the EU still gets an EU answer. Clients of
+   * those regions' own countries get EU backends too: allowed everywhere, if not the nearest.
+   */
+  static Map<String, ClientZone> fencedAtBorders(RoutingPlan plan, Map<String, ClientZone> byRegion) {
+    if (plan.zone(ClientZone.EU).isEmpty()) {
+      return byRegion;
+    }
+    Map<String, ClientZone> out = new LinkedHashMap<>(byRegion);
+    EU_BORDER_REGIONS.forEach(r -> out.computeIfPresent(r, (region, zone) -> ClientZone.EU));
     return out;
   }
 
@@ -131,7 +155,8 @@ public final class CloudDnsTranslation {
    *
    * <ul>
    *   <li>A planned zone bound by residency that no Google Cloud region falls in: Cloud DNS would
-   *       answer its clients with the item of their nearest region, which lies outside it.</li>
+   *       answer its clients with the item of their nearest region, which lies outside it. (The EU
+   *       zone's border regions answer as the EU zone does: {@link #EU_BORDER_REGIONS}.)</li>
    *   <li>Backends with hostnames beside backends with addresses: one zone's answer could need a
    *       CNAME beside A records at one name, which DNS forbids.</li>
    * </ul>

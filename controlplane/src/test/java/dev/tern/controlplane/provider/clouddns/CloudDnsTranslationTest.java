@@ -112,6 +112,17 @@ class CloudDnsTranslationTest {
     assertEquals(zone + "." + HOST, targets.get(region));
   }
 
+  @ParameterizedTest(name = "with residency, {0} answers from {1}")
+  @CsvSource({"europe-west2, z-eu", "europe-west6, z-eu", "me-west1, z-eu", "europe-west3, z-eu",
+      "me-central1, z-default", "us-east1, z-north-america"})
+  void with_residency_the_regions_nearest_eu_countries_answer_as_the_eu_zone(String region, String zone) {
+    // Irish clients are matched to London, Liechtenstein's to Zurich, Cyprus's to Tel Aviv: all must get EU answers.
+    Map<String, String> targets = geoTargets(CloudDnsTranslation.records(plan(1,
+        zone("EU", answer("fra", "192.0.2.10", 1000)), zone("north-america", answer("iad", "198.51.100.10", 1000)),
+        zone("default", answer("sin", "203.0.113.10", 1000))), true, "o"));
+    assertEquals(zone + "." + HOST, targets.get(region));
+  }
+
   @Test
   void a_country_zone_of_its_own_takes_its_regions_and_a_zone_without_a_region_gets_no_record() {
     List<CloudDnsRecord> records = CloudDnsTranslation.records(plan(1,
