@@ -1,0 +1,86 @@
+package dev.tern.controlplane.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tern.policy.model.Jurisdiction;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Reading {@code tern.kubernetes.clusters[]}: good entries, and wrong ones refused naming the key. */
+class KubernetesSettingsTest {
+
+  private static final String AT = "tern.kubernetes.clusters[0]";
+
+  private static Map<String, Object> entry(Object... kv) {
+    Map<String, Object> m = new HashMap<>(Map.of("name", "eks-fra", "kubeconfig", "/etc/tern/kubeconfig", "cloud",
+        "aws", "region", "eu-central-1", "jurisdiction", "EU"));
+    for (int i = 0; i < kv.length; i += 2) {
+      if (kv[i + 1] == null) {
+        m.remove((String) kv[i]);
+      } else {
+        m.put((String) kv[i], kv[i + 1]);
+      }
+    }
+    return m;
+  }
+
+  @Test
+  void a_kubeconfig_entry_with_every_key() {
+    KubernetesSettings.Cluster c = KubernetesSettings.parse(AT, entry("context", "prod", "namespaces",
+        List.of("shop", "pay"), "resync", "2m", "chaos-outage", "deny-ingress"));
+    assertEquals("eks-fra", c.name());
+    assertEquals(Optional.of(Path.of("/etc/tern/kubeconfig")), c.kubeconfig());
+    assertEquals(Optional.of("prod"), c.context());
+    assertEquals("aws:eu-central-1", c.region().key());
+    assertEquals(Jurisdiction.EU, c.jurisdiction());
+    assertEquals(List.of("shop", "pay"), c.namespaces());
+    assertEquals(Duration.ofMinutes(2), c.resync());
+    assertEquals(KubernetesSettings.OutageMode.DENY_INGRESS, c.outage());
+  }
+
+  @Test
+  void an_in_cluster_entry_takes_the_defaults() {
+    KubernetesSettings.Cluster c = KubernetesSettings.parse(AT, entry("kubeconfig", null, "in-cluster", "true",
+        "cloud", "gcp", "region", "us-east1", "jurisdiction", "US"));
+    assertTrue(c.inCluster());
+    assertEquals(List.of(), c.namespaces());
+    assertEquals(KubernetesSettings.DEFAULT_RESYNC, c.resync());
+    assertEquals(KubernetesSettings.OutageMode.SCALE_TO_ZERO, c.outage());
+  }
+
+  static Stream<Arguments> wrong() {
+    return Stream.of(
+        Arguments.of(entry("name", null), AT + ".name is required"),
+        Arguments.of(entry("name", "EKS_Fra"), AT + ".name 'EKS_Fra' must be"),
+        Arguments.of(entry("kubeconfig", null), AT + ".kubeconfig is required"),
+        Arguments.of(entry("in-cluster", "true"), AT + ": give in-cluster: true or kubeconfig"),
+        Arguments.of(entry("in-cluster", "yes"), AT + ".in-cluster is true or false"),
+        Arguments.of(entry("cloud", "ibm"), AT + ".cloud 'ibm' is not aws, azure or gcp"),
+        Arguments.of(entry("region", "eu-central-9"), AT + ".region 'eu-central-9' is not a aws region"),
+        Arguments.of(entry("region", null), AT + ".region is required"),
+        Arguments.of(entry("jurisdiction", null), AT + ".jurisdiction is required"),
+        Arguments.of(entry("jurisdiction", "US"), AT + ".jurisdiction US does not fit region aws:eu-central-1"),
+        Arguments.of(entry("jurisdiction", "eu"), AT + ".jurisdiction 'eu' must be"),
+        Arguments.of(entry("resync", "soon"), AT + ".resync 'soon' is not a duration"),
+        Arguments.of(entry("resync", "1s"), AT + ".resync must be at least 10s"),
+        Arguments.of(entry("chaos-outage", "delete"), AT + ".chaos-outage is scale-to-zero or deny-ingress"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("wrong")
+  void a_wrong_entry_is_refused_naming_the_key(Map<String, Object> e, String message) {
+    IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> KubernetesSettings.parse(AT, e));
+    assertTrue(x.getMessage().startsWith(message), x.getMessage());
+  }
+}
