@@ -148,6 +148,43 @@ class ClusterDiscoveryTest {
     return s.of("shop").stream().map(DiscoveredBackend::name).toList();
   }
 
+  @Test
+  void with_namespaces_only_those_are_watched() throws IOException {
+    discovery.close();
+    KubernetesSettings.Cluster scoped = new KubernetesSettings.Cluster("eks-fra", Optional.empty(), Optional.empty(),
+        true, CLUSTER.region(), Jurisdiction.EU, List.of("shop", "pay"), Duration.ofMinutes(5),
+        KubernetesSettings.OutageMode.SCALE_TO_ZERO);
+    ApiClient client = new ClientBuilder().setBasePath(api.url()).setReadTimeout(Duration.ofSeconds(30)).build();
+    discovery = new ClusterDiscovery(scoped, client, Clock.systemUTC(), seen::add, Duration.ofMillis(50),
+        Duration.ofMillis(200), Duration.ofSeconds(2));
+    api.put(WatchingApiServer.SERVICES, service("shop", "web", "shop", Map.of(), "203.0.113.10"));
+    api.put(WatchingApiServer.SERVICES, service("other", "web", "shop", Map.of(), "203.0.113.66"));
+    discovery.start();
+    awaitSnapshot(s -> !s.stale() && s.of("shop").size() == 1);
+
+    api.put(WatchingApiServer.SERVICES, service("pay", "api", "shop", Map.of(), "203.0.113.20"));
+    api.put(WatchingApiServer.SERVICES, service("other", "api", "shop", Map.of(), "203.0.113.67"));
+    api.delete(WatchingApiServer.SERVICES, "shop", "web");
+    DiscoveredBackends s = awaitSnapshot(x -> x.find("shop", "eks-fra-shop-web").isEmpty()
+        && x.find("shop", "eks-fra-pay-api").isPresent());
+    assertEquals(List.of("eks-fra-pay-api"), names(s));
+  }
+
+  @Test
+  void close_stops_every_feed() {
+    discovery.start();
+    awaitSnapshot(s -> !s.stale());
+    discovery.close();
+    int before = seen.size();
+    api.put(WatchingApiServer.SERVICES, service("shop", "web", "shop", Map.of(), "203.0.113.10"));
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    assertEquals(before, seen.size(), "no snapshot after close");
+  }
+
   private DiscoveredBackends awaitSnapshot(Predicate<DiscoveredBackends> p) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {

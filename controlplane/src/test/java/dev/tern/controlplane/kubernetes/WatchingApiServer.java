@@ -26,7 +26,8 @@ import java.util.concurrent.Executors;
  * from a resourceVersion, {@code ERROR} 410 when that version is no longer kept). It can be stopped, which drops
  * every open watch like a crashed API server, and started again on the same port with the same objects.
  *
- * <p>Label selectors of the form {@code key} (exists) are honoured; that is all discovery sends.
+ * <p>Collections are served cluster-wide and per namespace; label selectors of the form {@code key} (exists) are
+ * honoured, which is all discovery sends.
  */
 final class WatchingApiServer implements AutoCloseable {
 
@@ -66,9 +67,7 @@ final class WatchingApiServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
     port = server.getAddress().getPort();
     server.setExecutor(executor);
-    for (Resource r : List.of(SERVICES, INGRESSES, SLICES)) {
-      server.createContext(r.path(), x -> handle(r, x));
-    }
+    server.createContext("/", this::route);
     synchronized (lock) {
       generation++;
     }
@@ -145,24 +144,53 @@ final class WatchingApiServer implements AutoCloseable {
     }
   }
 
-  private void handle(Resource r, HttpExchange x) throws IOException {
+  /** {@code /api/v1/services} or {@code /api/v1/namespaces/shop/services}, and the same for the other groups. */
+  private void route(HttpExchange x) throws IOException {
     try (x) {
-      Map<String, String> query = query(x.getRequestURI().getRawQuery());
-      String selector = query.getOrDefault("labelSelector", "");
-      if (!"GET".equals(x.getRequestMethod()) || !x.getRequestURI().getPath().equals(r.path())) {
-        x.sendResponseHeaders(404, -1);
+      String path = x.getRequestURI().getPath();
+      for (Resource r : List.of(SERVICES, INGRESSES, SLICES)) {
+        int cut = r.path().lastIndexOf('/');
+        String prefix = r.path().substring(0, cut) + "/namespaces/";
+        String plural = r.path().substring(cut);
+        String namespace = null;
+        if (path.startsWith(prefix) && path.endsWith(plural)) {
+          namespace = path.substring(prefix.length(), path.length() - plural.length());
+        } else if (!path.equals(r.path())) {
+          continue;
+        }
+        if (!"GET".equals(x.getRequestMethod())) {
+          break;
+        }
+        Map<String, String> query = query(x.getRequestURI().getRawQuery());
+        Scope scope = new Scope(query.getOrDefault("labelSelector", ""), namespace);
+        if ("true".equals(query.get("watch"))) {
+          watch(r, x, scope, Long.parseLong(query.getOrDefault("resourceVersion", "0")),
+              Long.parseLong(query.getOrDefault("timeoutSeconds", "60")));
+        } else {
+          list(r, x, scope);
+        }
         return;
       }
-      if ("true".equals(query.get("watch"))) {
-        watch(r, x, selector, Long.parseLong(query.getOrDefault("resourceVersion", "0")),
-            Long.parseLong(query.getOrDefault("timeoutSeconds", "60")));
-      } else {
-        list(r, x, selector);
-      }
+      x.sendResponseHeaders(404, -1);
     }
   }
 
-  private void list(Resource r, HttpExchange x, String selector) throws IOException {
+  /** What a request asks for: a label that must exist (or none), and a namespace (or all). */
+  private record Scope(String selector, String namespace) {
+    boolean matches(JsonObject o) {
+      JsonObject meta = o.getAsJsonObject("metadata");
+      if (namespace != null && (meta == null || !namespace.equals(meta.get("namespace").getAsString()))) {
+        return false;
+      }
+      if (selector.isEmpty()) {
+        return true;
+      }
+      JsonObject labels = meta == null ? null : meta.getAsJsonObject("labels");
+      return labels != null && labels.has(selector);
+    }
+  }
+
+  private void list(Resource r, HttpExchange x, Scope scope) throws IOException {
     JsonObject list = new JsonObject();
     list.addProperty("kind", r.listKind());
     list.addProperty("apiVersion", r.apiVersion());
@@ -171,7 +199,7 @@ final class WatchingApiServer implements AutoCloseable {
       JsonObject meta = new JsonObject();
       meta.addProperty("resourceVersion", Long.toString(version));
       list.add("metadata", meta);
-      objects.getOrDefault(r.path(), Map.of()).values().stream().filter(o -> matches(o, selector))
+      objects.getOrDefault(r.path(), Map.of()).values().stream().filter(scope::matches)
           .forEach(items::add);
     }
     list.add("items", items);
@@ -181,7 +209,7 @@ final class WatchingApiServer implements AutoCloseable {
     x.getResponseBody().write(body);
   }
 
-  private void watch(Resource r, HttpExchange x, String selector, long from, long timeoutSeconds)
+  private void watch(Resource r, HttpExchange x, Scope scope, long from, long timeoutSeconds)
       throws IOException {
     x.getResponseHeaders().add("Content-Type", "application/json");
     x.sendResponseHeaders(200, 0);
@@ -218,7 +246,7 @@ final class WatchingApiServer implements AutoCloseable {
         }
         for (; sent < history.size(); sent++) {
           Event e = history.get(sent);
-          if (e.path().equals(r.path()) && e.version() > from && matches(e.object(), selector)) {
+          if (e.path().equals(r.path()) && e.version() > from && scope.matches(e.object())) {
             due.add(e);
           }
         }
@@ -235,15 +263,6 @@ final class WatchingApiServer implements AutoCloseable {
     event.add("object", object);
     out.write((event + "\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
-  }
-
-  private static boolean matches(JsonObject o, String selector) {
-    if (selector.isEmpty()) {
-      return true;
-    }
-    JsonObject meta = o.getAsJsonObject("metadata");
-    JsonObject labels = meta == null ? null : meta.getAsJsonObject("labels");
-    return labels != null && labels.has(selector);
   }
 
   private static Map<String, String> query(String raw) {
