@@ -27,12 +27,20 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
+import io.kubernetes.client.openapi.models.V1HTTPIngressRuleValue;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressBackend;
+import io.kubernetes.client.openapi.models.V1IngressRule;
+import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
+import io.kubernetes.client.openapi.models.V1IngressSpec;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1NetworkPolicySpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceBackendPort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
@@ -158,6 +166,29 @@ class KubernetesInjectorTest {
     assertRestored();
     assertEquals(List.of(), new NetworkingV1Api(client).listNamespacedNetworkPolicy("shop").execute().getItems());
     assertEquals(List.of(), injector(OutageMode.SCALE_TO_ZERO, client).sweep());
+  }
+
+  @Test
+  void an_ingress_backend_is_taken_out_through_the_services_it_routes_to() throws Exception {
+    new NetworkingV1Api(client).createNamespacedIngress("shop", new V1Ingress().apiVersion("networking.k8s.io/v1")
+        .kind("Ingress").metadata(new V1ObjectMeta().name("front").namespace("shop"))
+        .spec(new V1IngressSpec().rules(List.of(new V1IngressRule().host("shop.example.com").http(
+            new V1HTTPIngressRuleValue().paths(List.of(new V1HTTPIngressPath().path("/").pathType("Prefix")
+                .backend(new V1IngressBackend().service(new V1IngressServiceBackend().name("web")
+                    .port(new V1ServiceBackendPort().number(80)))))))))))
+        .execute();
+    DiscoveredBackend front = new DiscoveredBackend("fra-front", new Source("eks-fra", Kind.INGRESS, "shop",
+        "front"), FRA, Jurisdiction.EU, "lb.example.net", 1, 1, 1000, true, List.of());
+    KubernetesInjector injector = new KubernetesInjector(List.of(new ClusterAccess(cluster(OutageMode.SCALE_TO_ZERO,
+        List.of()), client, () -> new DiscoveredBackends("eks-fra", Map.of("shop", List.of(front)), false,
+        Instant.EPOCH))));
+    List<TargetBackend> targets = List.of(new TargetBackend("shop", "fra-front", FRA));
+
+    injector.inject(OUTAGE, targets);
+    assertEquals(0, apps.readNamespacedDeployment("web", "shop").execute().getSpec().getReplicas());
+    assertEquals(2, apps.readNamespacedDeployment("other", "shop").execute().getSpec().getReplicas());
+    injector.revert(OUTAGE, targets);
+    assertRestored();
   }
 
   @Test
