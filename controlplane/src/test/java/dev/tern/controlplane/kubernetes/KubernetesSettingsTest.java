@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.policy.model.Jurisdiction;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -57,6 +60,36 @@ class KubernetesSettingsTest {
     assertEquals(List.of(), c.namespaces());
     assertEquals(KubernetesSettings.DEFAULT_RESYNC, c.resync());
     assertEquals(KubernetesSettings.OutageMode.SCALE_TO_ZERO, c.outage());
+  }
+
+  @Test
+  void open_reads_the_kubeconfig_context(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("kubeconfig");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        current-context: other
+        clusters:
+          - name: fra
+            cluster: {server: "http://127.0.0.1:16443"}
+          - name: iowa
+            cluster: {server: "http://127.0.0.1:26443"}
+        contexts:
+          - name: prod
+            context: {cluster: fra, user: tern}
+          - name: other
+            context: {cluster: iowa, user: tern}
+        users:
+          - name: tern
+            user: {token: not-a-real-token}
+        """);
+    assertEquals("http://127.0.0.1:16443", KubernetesSettings.parse(AT, entry("kubeconfig", file.toString(),
+        "context", "prod")).open().getBasePath());
+    assertEquals("http://127.0.0.1:26443", KubernetesSettings.parse(AT, entry("kubeconfig", file.toString()))
+        .open().getBasePath());
+    IOException missing = assertThrows(IOException.class, () -> KubernetesSettings.parse(AT,
+        entry("kubeconfig", file.toString(), "context", "staging")).open());
+    assertTrue(missing.getMessage().contains("no context staging"), missing.getMessage());
   }
 
   static Stream<Arguments> wrong() {
