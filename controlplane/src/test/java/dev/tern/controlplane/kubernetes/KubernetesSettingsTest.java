@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.policy.model.Jurisdiction;
+import io.micronaut.context.env.PropertySource;
+import io.micronaut.context.env.PropertySourcePropertyResolver;
+import io.micronaut.context.env.yaml.YamlPropertySourceLoader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,6 +96,53 @@ class KubernetesSettingsTest {
     IOException missing = assertThrows(IOException.class, () -> KubernetesSettings.parse(AT,
         entry("kubeconfig", file.toString(), "context", "staging")).open());
     assertTrue(missing.getMessage().contains("no context staging"), missing.getMessage());
+  }
+
+  static List<KubernetesSettings.Cluster> read(String yaml) {
+    Map<String, Object> values;
+    try {
+      values = new YamlPropertySourceLoader().read("test.yml",
+          new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return KubernetesSettings.from(new PropertySourcePropertyResolver(PropertySource.of("test.yml", values)));
+  }
+
+  @Test
+  void clusters_are_read_from_yaml_and_names_must_be_unique() {
+    List<KubernetesSettings.Cluster> clusters = read("""
+        tern:
+          kubernetes:
+            clusters:
+              - name: eks-fra
+                kubeconfig: /etc/tern/kubeconfig
+                context: eks-fra
+                cloud: aws
+                region: eu-central-1
+                jurisdiction: EU
+                namespaces: [shop, pay]
+                resync: 2m
+              - name: gke-iowa
+                in-cluster: true
+                cloud: gcp
+                region: us-central1
+                jurisdiction: US
+        """);
+    assertEquals(List.of("eks-fra", "gke-iowa"), clusters.stream().map(KubernetesSettings.Cluster::name).toList());
+    assertEquals(List.of("shop", "pay"), clusters.getFirst().namespaces());
+    assertEquals(Duration.ofMinutes(2), clusters.getFirst().resync());
+    assertTrue(clusters.get(1).inCluster());
+    assertEquals(List.of(), read("tern: {}"));
+
+    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> read("""
+        tern:
+          kubernetes:
+            clusters:
+              - {name: eks-fra, in-cluster: true, cloud: aws, region: eu-central-1, jurisdiction: EU}
+              - {name: eks-fra, in-cluster: true, cloud: aws, region: eu-west-1, jurisdiction: EU}
+        """));
+    assertEquals("tern.kubernetes.clusters[1].name 'eks-fra' is used by another cluster", twice.getMessage());
   }
 
   static Stream<Arguments> wrong() {
