@@ -56,10 +56,11 @@ final class StateEvents implements AutoCloseable {
           node.nodeId());
       case Command.RecordProviderSyncFailing c ->
           new StateChange("incident", c.service(), node.state().policyVersion(), node.nodeId());
+      case Command.RecordDiscovery c -> new StateChange("discovery", null, node.state().policyVersion(), node.nodeId());
     };
     if (command instanceof Command.PutService || command instanceof Command.DeleteService
         || command instanceof Command.StartChaosRun || command instanceof Command.HealChaosRun
-        || command instanceof Command.EndChaosRun) {
+        || command instanceof Command.EndChaosRun || command instanceof Command.RecordDiscovery) {
       synchronized (policyMonitor) {
         policyMonitor.notifyAll();
       }
@@ -85,7 +86,7 @@ final class StateEvents implements AutoCloseable {
    * chaos generation (chaos runs started, healed and ended change which targets carry a fault).
    */
   long assignmentVersion() {
-    return node.state().policyVersion() + node.state().chaosGeneration();
+    return node.state().policyVersion() + node.state().chaosGeneration() + node.state().discoveryGeneration();
   }
 
   /** Blocks until the assignment version passes {@code after} or {@code timeout} elapses; returns the version. */

@@ -2,10 +2,14 @@ package dev.tern.controlplane.state;
 
 import dev.tern.policy.health.Health;
 import dev.tern.policy.routing.RoutingPlan;
+import dev.tern.controlplane.kubernetes.DiscoveredBackend;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A change to the replicated state, as it travels through the Raft log. The API and the decision
@@ -41,8 +45,9 @@ public sealed interface Command {
     public static final short RECORD_GUARDRAIL_BLOCK = 17;
     public static final short RECORD_PROVIDER_SYNC_FAILING = 18;
     public static final short RECORD_PROVIDER_DRIFT = 19;
+    public static final short RECORD_DISCOVERY = 20;
     /** The highest id this node knows. */
-    static final short NEWEST = RECORD_PROVIDER_DRIFT;
+    static final short NEWEST = RECORD_DISCOVERY;
 
     private Ids() {}
   }
@@ -69,6 +74,7 @@ public sealed interface Command {
       case RecordGuardrailBlock c -> Ids.RECORD_GUARDRAIL_BLOCK;
       case RecordProviderSyncFailing c -> Ids.RECORD_PROVIDER_SYNC_FAILING;
       case RecordProviderDrift c -> Ids.RECORD_PROVIDER_DRIFT;
+      case RecordDiscovery c -> Ids.RECORD_DISCOVERY;
     };
   }
 
@@ -294,6 +300,21 @@ public sealed interface Command {
       Objects.requireNonNull(service, "service");
       Objects.requireNonNull(provider, "provider");
       changes = List.copyOf(changes);
+    }
+  }
+
+  /**
+   * What one Kubernetes cluster's discovery sees, committed by the leader whenever it changed: per
+   * Tern service, the backends labelled for it. {@code stale} says the cluster's API server could
+   * not be listed; the backends are then the last ones seen, never dropped for that.
+   */
+  record RecordDiscovery(String actor, Instant at, String cluster, boolean stale,
+      Map<String, List<DiscoveredBackend>> services) implements Command {
+    public RecordDiscovery {
+      Objects.requireNonNull(cluster, "cluster");
+      Map<String, List<DiscoveredBackend>> copy = new TreeMap<>();
+      services.forEach((service, backends) -> copy.put(service, List.copyOf(backends)));
+      services = Collections.unmodifiableMap(copy);
     }
   }
 }

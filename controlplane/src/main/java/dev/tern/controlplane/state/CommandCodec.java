@@ -7,8 +7,11 @@ import dev.tern.controlplane.state.Command.RecordMembership;
 import dev.tern.controlplane.state.Command.RecordVerdicts;
 import dev.tern.controlplane.state.Command.SetDrain;
 import dev.tern.controlplane.state.Command.VerdictRecord;
+import dev.tern.controlplane.kubernetes.DiscoveredBackend;
 import dev.tern.policy.geo.ClientZone;
+import dev.tern.policy.geo.Region;
 import dev.tern.policy.health.Health;
+import dev.tern.policy.model.Jurisdiction;
 import dev.tern.policy.routing.RoutingPlan;
 import dev.tern.policy.routing.WeightedAnswer;
 import dev.tern.policy.routing.ZoneAnswer;
@@ -23,7 +26,9 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The one place commands, plans and results become bytes and back. Layout of a command: {@code
@@ -147,6 +152,18 @@ public final class CommandCodec {
           writeString(out, c.provider());
           writeStrings(out, c.changes());
         }
+        case Command.RecordDiscovery c -> {
+          writeString(out, c.cluster());
+          out.writeBoolean(c.stale());
+          out.writeInt(c.services().size());
+          for (Map.Entry<String, List<DiscoveredBackend>> e : c.services().entrySet()) {
+            writeString(out, e.getKey());
+            out.writeInt(e.getValue().size());
+            for (DiscoveredBackend b : e.getValue()) {
+              writeDiscovered(out, b);
+            }
+          }
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -209,6 +226,22 @@ public final class CommandCodec {
           new Command.RecordProviderSyncFailing(actor, at, readString(in), readString(in), readInstant(in), readString(in));
       case Command.Ids.RECORD_PROVIDER_DRIFT ->
           new Command.RecordProviderDrift(actor, at, readString(in), readString(in), readStrings(in));
+      case Command.Ids.RECORD_DISCOVERY -> {
+        String cluster = readString(in);
+        boolean stale = in.readBoolean();
+        int n = in.readInt();
+        Map<String, List<DiscoveredBackend>> services = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+          String service = readString(in);
+          int m = in.readInt();
+          List<DiscoveredBackend> backends = new ArrayList<>(m);
+          for (int j = 0; j < m; j++) {
+            backends.add(readDiscovered(in));
+          }
+          services.put(service, backends);
+        }
+        yield new Command.RecordDiscovery(actor, at, cluster, stale, services);
+      }
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }
@@ -465,6 +498,33 @@ public final class CommandCodec {
   static ChaosScenarioEntry readScenario(DataInput in) throws IOException {
     return new ChaosScenarioEntry(readString(in), readString(in), readString(in), readInstant(in), in.readBoolean(),
         readOptionalInstant(in), readString(in));
+  }
+
+  static void writeDiscovered(DataOutput out, DiscoveredBackend b) throws IOException {
+    writeString(out, b.name());
+    writeString(out, b.source().cluster());
+    writeString(out, b.source().kind().name());
+    writeString(out, b.source().namespace());
+    writeString(out, b.source().name());
+    writeString(out, b.region().key());
+    writeString(out, b.jurisdiction().code());
+    writeString(out, b.address());
+    out.writeInt(b.weight());
+    out.writeInt(b.priority());
+    out.writeInt(b.capacity());
+    out.writeBoolean(b.ready());
+    writeStrings(out, b.problems());
+  }
+
+  static DiscoveredBackend readDiscovered(DataInput in) throws IOException {
+    String name = readString(in);
+    DiscoveredBackend.Source source = new DiscoveredBackend.Source(readString(in),
+        DiscoveredBackend.Kind.valueOf(readString(in)), readString(in), readString(in));
+    String regionKey = readString(in);
+    Region region = Region.parse(regionKey)
+        .orElseThrow(() -> new UnknownCommandException("region " + regionKey + " is unknown to this node"));
+    return new DiscoveredBackend(name, source, region, new Jurisdiction(readString(in)), readString(in), in.readInt(),
+        in.readInt(), in.readInt(), in.readBoolean(), readStrings(in));
   }
 
   static void writeString(DataOutput out, String s) throws IOException {

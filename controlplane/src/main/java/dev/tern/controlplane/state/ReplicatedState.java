@@ -1,5 +1,6 @@
 package dev.tern.controlplane.state;
 
+import dev.tern.controlplane.kubernetes.DiscoveredBackend;
 import dev.tern.policy.geo.ZoneTable;
 import dev.tern.policy.model.Policy;
 import java.time.Instant;
@@ -32,6 +33,7 @@ public final class ReplicatedState {
   public static final int CHAOS_RUNS_RETAINED = 200;
 
   private final ConcurrentSkipListMap<String, ServiceState> services = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, DiscoveredCluster> clusters = new ConcurrentSkipListMap<>();
   private final Deque<AuditEntry> audit = new ArrayDeque<>();
   private final Deque<FailoverEvent> failovers = new ArrayDeque<>();
   private final Deque<PlanChange> planChanges = new ArrayDeque<>();
@@ -45,6 +47,7 @@ public final class ReplicatedState {
   private final Deque<Instant> recentTerms = new ArrayDeque<>();
   private volatile long policyVersion;
   private volatile long chaosGeneration;
+  private volatile long discoveryGeneration;
   private volatile long auditSequence;
 
   /** Increases by one with every change to any service's policy. */
@@ -58,6 +61,46 @@ public final class ReplicatedState {
 
   public Optional<ServiceState> service(String name) {
     return Optional.ofNullable(services.get(name));
+  }
+
+  /**
+   * What the leader last committed of one Kubernetes cluster's discovery.
+   *
+   * @param stale the cluster's API server could not be listed; its backends are the last ones seen
+   * @param at when the leader committed it
+   */
+  public record DiscoveredCluster(String name, boolean stale, Instant at,
+      Map<String, List<DiscoveredBackend>> services) {
+    public DiscoveredCluster {
+      services = Map.copyOf(services);
+    }
+
+    /** The backends this cluster found for {@code service}. */
+    public List<DiscoveredBackend> of(String service) {
+      return services.getOrDefault(service, List.of());
+    }
+  }
+
+  /** Every cluster whose discovery the leader has committed, by name. */
+  public Collection<DiscoveredCluster> clusters() {
+    return clusters.values();
+  }
+
+  public Optional<DiscoveredCluster> cluster(String name) {
+    return Optional.ofNullable(clusters.get(name));
+  }
+
+  void cluster(DiscoveredCluster cluster) {
+    clusters.put(cluster.name(), cluster);
+  }
+
+  /** Increases by one with every discovery commit that changed a service's backends. */
+  public long discoveryGeneration() {
+    return discoveryGeneration;
+  }
+
+  void discoveryGeneration(long generation) {
+    discoveryGeneration = generation;
   }
 
   /** The policy made of every service, as the routing engine and validator see it. */
@@ -334,6 +377,8 @@ public final class ReplicatedState {
 
   synchronized void clear() {
     services.clear();
+    clusters.clear();
+    discoveryGeneration = 0;
     audit.clear();
     failovers.clear();
     planChanges.clear();

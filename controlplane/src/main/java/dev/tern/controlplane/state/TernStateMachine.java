@@ -1,5 +1,8 @@
 package dev.tern.controlplane.state;
 
+import dev.tern.controlplane.kubernetes.BackendMerge;
+import dev.tern.controlplane.kubernetes.BackendMerge.MergedBackend;
+import dev.tern.controlplane.kubernetes.DiscoveredBackend;
 import dev.tern.controlplane.state.Command.DeleteService;
 import dev.tern.controlplane.state.Command.PublishPlan;
 import dev.tern.controlplane.state.Command.PutService;
@@ -10,6 +13,7 @@ import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.ServiceState.Drain;
 import dev.tern.policy.health.Health;
 import dev.tern.policy.model.Backend;
+import dev.tern.policy.model.Discovery;
 import dev.tern.policy.model.Policy;
 import dev.tern.policy.model.Service;
 import dev.tern.policy.routing.PlanDiff;
@@ -26,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jgroups.raft.StateMachine;
@@ -99,6 +104,7 @@ public final class TernStateMachine implements StateMachine {
       case Command.ResolveIncident c -> resolveIncident(c);
       case Command.RecordGuardrailBlock c -> guardrailBlock(c);
       case Command.RecordProviderSyncFailing c -> providerSyncFailing(c);
+      case Command.RecordDiscovery c -> recordDiscovery(c);
       case Command.RecordProviderDrift c -> {
         state.audit(c.at(), c.actor(), "provider.drift", c.service(), c.provider() + " found a hand edit and corrected it",
             "", String.join("\n", c.changes()));
@@ -127,16 +133,17 @@ public final class TernStateMachine implements StateMachine {
           + c.ifVersion() + ": it changed since this edit was loaded; load it again and reapply the change");
     }
     long version = state.policyVersion() + 1;
+    Effective effective = effective(service, before.map(ServiceState::discovered).orElse(Map.of()));
     Map<String, Drain> drains = new HashMap<>();
     Map<String, VerdictRecord> verdicts = new HashMap<>();
     before.ifPresent(b -> {
-      for (Backend backend : service.backends()) {
+      for (Backend backend : effective.model().backends()) {
         Optional.ofNullable(b.drains().get(backend.name())).ifPresent(d -> drains.put(backend.name(), d));
         Optional.ofNullable(b.verdicts().get(backend.name())).ifPresent(v -> verdicts.put(backend.name(), v));
       }
     });
-    state.put(new ServiceState(c.name(), c.yaml(), service, version, drains, verdicts,
-        before.flatMap(ServiceState::plan)));
+    state.put(new ServiceState(c.name(), c.yaml(), effective.model(), version, drains, verdicts,
+        before.flatMap(ServiceState::plan), effective.discovered()));
     state.policyVersion(version);
     state.pendingCause(c.name(), state.audit(c.at(), c.actor(), before.isPresent() ? "service.replace" : "service.create",
         c.name(), c.reason(), before.map(ServiceState::yaml).orElse(""), c.yaml()));
@@ -149,6 +156,87 @@ public final class TernStateMachine implements StateMachine {
         .map(Policy::services)
         .filter(services -> services.size() == 1 && services.getFirst().name().equals(name))
         .map(List::getFirst);
+  }
+
+  /** A service as its policy and its clusters make it: the model the engine and the probes use. */
+  private record Effective(Service model, Map<String, MergedBackend> discovered) {}
+
+  /**
+   * Merges {@code declared}'s backends with what every cluster committed for it, under its
+   * {@code discovery} block; {@code previous} holds the last merge's discovered backends, which
+   * pins keep.
+   */
+  private Effective effective(Service declared, Map<String, MergedBackend> previous) {
+    List<DiscoveredBackend> found = new ArrayList<>();
+    for (ReplicatedState.DiscoveredCluster cluster : state.clusters()) {
+      found.addAll(cluster.of(declared.name()));
+    }
+    if (found.isEmpty() && previous.isEmpty()) {
+      return new Effective(declared, Map.of());
+    }
+    Discovery d = declared.discovery();
+    List<MergedBackend> merged = BackendMerge.merge(declared.backends(), found, List.copyOf(previous.values()),
+        new BackendMerge.Rule(d.exclude(), d.pin()), d.healthCheck());
+    Map<String, MergedBackend> discovered = new TreeMap<>();
+    merged.stream().filter(MergedBackend::discovered).forEach(m -> discovered.put(m.backend().name(), m));
+    return discovered.isEmpty()
+        ? new Effective(declared, Map.of())
+        : new Effective(declared.withBackends(merged.stream().map(MergedBackend::backend).toList()), discovered);
+  }
+
+  /** The service as its policy alone declares it. */
+  private static Service declared(ServiceState s) {
+    if (s.discovered().isEmpty()) {
+      return s.model();
+    }
+    return s.model().withBackends(
+        s.model().backends().stream().filter(b -> !s.discovered().containsKey(b.name())).toList());
+  }
+
+  private ApplyResult recordDiscovery(Command.RecordDiscovery c) {
+    Optional<ReplicatedState.DiscoveredCluster> before = state.cluster(c.cluster());
+    state.cluster(new ReplicatedState.DiscoveredCluster(c.cluster(), c.stale(), c.at(), c.services()));
+    if (before.isEmpty() || before.get().stale() != c.stale()) {
+      state.audit(c.at(), c.actor(), c.stale() ? "discovery.stale" : "discovery.fresh", c.cluster(),
+          c.stale() ? "the cluster's API server cannot be listed; its backends are kept as last seen"
+              : "the cluster's API server answers", "", "");
+    }
+    int changed = 0;
+    for (ServiceState s : List.copyOf(state.services())) {
+      Effective e = effective(declared(s), s.discovered());
+      if (e.model().backends().equals(s.model().backends()) && e.discovered().equals(s.discovered())) {
+        continue;
+      }
+      Map<String, Drain> drains = new HashMap<>();
+      Map<String, VerdictRecord> verdicts = new HashMap<>();
+      for (Backend b : e.model().backends()) {
+        Optional.ofNullable(s.drains().get(b.name())).ifPresent(d -> drains.put(b.name(), d));
+        Optional.ofNullable(s.verdicts().get(b.name())).ifPresent(v -> verdicts.put(b.name(), v));
+      }
+      state.put(new ServiceState(s.name(), s.yaml(), e.model(), s.policyVersion(), drains, verdicts, s.plan(),
+          e.discovered()));
+      String was = describe(s.model().backends());
+      String is = describe(e.model().backends());
+      if (!was.equals(is)) {
+        state.pendingCause(s.name(), state.audit(c.at(), c.actor(), "service.discovered", s.name(),
+            "backends found in Kubernetes changed (cluster " + c.cluster() + ")", was, is));
+      }
+      changed++;
+    }
+    if (changed > 0) {
+      state.discoveryGeneration(state.discoveryGeneration() + 1);
+    }
+    return new ApplyResult.Applied(changed);
+  }
+
+  /** One line per backend: what the routing sees of it, for the audit log's before and after. */
+  private static String describe(List<Backend> backends) {
+    StringBuilder out = new StringBuilder();
+    for (Backend b : backends) {
+      out.append(b.name()).append(' ').append(b.address()).append(' ').append(b.region().key())
+          .append(" weight ").append(b.weight()).append(" priority ").append(b.priority()).append('\n');
+    }
+    return out.toString();
   }
 
   private ApplyResult deleteService(DeleteService c) {
@@ -604,6 +692,36 @@ public final class TernStateMachine implements StateMachine {
     for (Instant t : terms) {
       CommandCodec.writeInstant(out, t);
     }
+    // Appended after the terms: a snapshot written before Kubernetes discovery existed ends above.
+    List<ReplicatedState.DiscoveredCluster> clusters = List.copyOf(state.clusters());
+    out.writeInt(clusters.size());
+    for (ReplicatedState.DiscoveredCluster cluster : clusters) {
+      CommandCodec.writeString(out, cluster.name());
+      out.writeBoolean(cluster.stale());
+      CommandCodec.writeInstant(out, cluster.at());
+      Map<String, List<DiscoveredBackend>> byService = new TreeMap<>(cluster.services());
+      out.writeInt(byService.size());
+      for (Map.Entry<String, List<DiscoveredBackend>> e : byService.entrySet()) {
+        CommandCodec.writeString(out, e.getKey());
+        out.writeInt(e.getValue().size());
+        for (DiscoveredBackend b : e.getValue()) {
+          CommandCodec.writeDiscovered(out, b);
+        }
+      }
+    }
+    List<ServiceState> merged = state.services().stream().filter(x -> !x.discovered().isEmpty()).toList();
+    out.writeInt(merged.size());
+    for (ServiceState x : merged) {
+      CommandCodec.writeString(out, x.name());
+      out.writeInt(x.discovered().size());
+      for (MergedBackend m : x.discovered().values()) {
+        Backend b = m.backend();
+        CommandCodec.writeDiscovered(out, new DiscoveredBackend(b.name(), m.source().orElseThrow(), b.region(),
+            b.jurisdiction(), b.address(), b.weight(), b.priority(), b.capacity(), m.ready(), List.of()));
+        out.writeBoolean(m.pinned());
+      }
+    }
+    out.writeLong(state.discoveryGeneration());
   }
 
   @Override
@@ -715,5 +833,48 @@ public final class TernStateMachine implements StateMachine {
       terms.add(CommandCodec.readInstant(in));
     }
     state.restoreTerms(terms);
+    int clusterCount;
+    try {
+      clusterCount = in.readInt();
+    } catch (java.io.EOFException olderSnapshot) {
+      return; // Written before Kubernetes discovery existed.
+    }
+    for (int i = 0; i < clusterCount; i++) {
+      String name = CommandCodec.readString(in);
+      boolean stale = in.readBoolean();
+      Instant at = CommandCodec.readInstant(in);
+      int serviceCount = in.readInt();
+      Map<String, List<DiscoveredBackend>> byService = new TreeMap<>();
+      for (int j = 0; j < serviceCount; j++) {
+        String service = CommandCodec.readString(in);
+        int n = in.readInt();
+        List<DiscoveredBackend> backends = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+          backends.add(CommandCodec.readDiscovered(in));
+        }
+        byService.put(service, backends);
+      }
+      state.cluster(new ReplicatedState.DiscoveredCluster(name, stale, at, byService));
+    }
+    int mergedCount = in.readInt();
+    for (int i = 0; i < mergedCount; i++) {
+      ServiceState x = state.service(CommandCodec.readString(in)).orElseThrow(
+          () -> new IllegalStateException("snapshot holds discovered backends of a service it does not hold"));
+      Service declared = x.model();
+      int n = in.readInt();
+      Map<String, MergedBackend> discovered = new TreeMap<>();
+      for (int j = 0; j < n; j++) {
+        DiscoveredBackend d = CommandCodec.readDiscovered(in);
+        boolean pinned = in.readBoolean();
+        Backend b = new Backend(d.name(), d.region(), d.jurisdiction(), d.address(), d.weight(), d.priority(),
+            d.capacity(), declared.discovery().healthCheck());
+        discovered.put(d.name(), new MergedBackend(b, Optional.of(d.source()), d.ready(), pinned));
+      }
+      List<Backend> backends = new ArrayList<>(declared.backends());
+      discovered.values().forEach(m -> backends.add(m.backend()));
+      state.put(new ServiceState(x.name(), x.yaml(), declared.withBackends(backends), x.policyVersion(), x.drains(),
+          x.verdicts(), x.plan(), discovered));
+    }
+    state.discoveryGeneration(in.readLong());
   }
 }

@@ -78,7 +78,9 @@ class TernStateMachineTest {
         new Command.RecordProviderSyncFailing("provider-reconciler", T.plusSeconds(61), "shop", "route53-prod", T,
             "Throttling: Rate exceeded"),
         new Command.RecordProviderDrift("provider-reconciler", T, "shop", "route53-prod",
-            List.of("upsert z-eu.shop.gslb.example.com. A [eu-fra] weight 255")));
+            List.of("upsert z-eu.shop.gslb.example.com. A [eu-fra] weight 255")),
+        new Command.RecordDiscovery("kubernetes-discovery", T, "eks-fra", false,
+            java.util.Map.of("shop", List.of(DiscoveryReplayTest.found("eks-fra", "fra-web", "203.0.113.7", true)))));
   }
 
   @Test

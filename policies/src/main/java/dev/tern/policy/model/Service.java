@@ -18,6 +18,7 @@ import java.util.TreeSet;
  *     residency and demand sections name
  * @param demand per client zone the load it sends, in the unit of the backends' capacity; zones
  *     without demand are not checked for capacity
+ * @param discovery how backends found in Kubernetes join the declared ones
  */
 public record Service(
     String name,
@@ -29,7 +30,16 @@ public record Service(
     HealthSettings health,
     Guardrails guardrails,
     Map<ClientZone, Integer> demand,
-    List<ClientZone> clientZones) {
+    List<ClientZone> clientZones,
+    Discovery discovery) {
+
+  /** A service without a {@code discovery} block. */
+  public Service(String name, String hostname, int ttl, List<Backend> backends, RoutingMethod routing,
+      List<ResidencyRule> residency, HealthSettings health, Guardrails guardrails, Map<ClientZone, Integer> demand,
+      List<ClientZone> clientZones) {
+    this(name, hostname, ttl, backends, routing, residency, health, guardrails, demand, clientZones,
+        Discovery.DEFAULTS);
+  }
 
   public Service {
     Objects.requireNonNull(name, "name");
@@ -41,6 +51,13 @@ public record Service(
     Objects.requireNonNull(guardrails, "guardrails");
     demand = Collections.unmodifiableMap(new LinkedHashMap<>(demand));
     clientZones = List.copyOf(clientZones);
+    Objects.requireNonNull(discovery, "discovery");
+  }
+
+  /** The same service with {@code next} as its backends (the declared ones merged with those discovered). */
+  public Service withBackends(List<Backend> next) {
+    return new Service(name, hostname, ttl, next, routing, residency, health, guardrails, demand, clientZones,
+        discovery);
   }
 
   public Optional<Backend> backend(String backendName) {

@@ -230,7 +230,10 @@ public final class PolicyValidator {
 
   private static void checkBackendSet(Service s, Report r) {
     if (s.backends().isEmpty()) {
-      r.add("backends", "a service needs at least one backend");
+      if (!s.discovery().declared()) {
+        r.add("backends", "a service needs at least one backend (or a discovery block, to take its backends"
+            + " from Kubernetes)");
+      }
       return;
     }
     Map<String, Integer> firstIndex = new HashMap<>();

@@ -5,6 +5,7 @@ import dev.tern.policy.geo.Cloud;
 import dev.tern.policy.geo.Region;
 import dev.tern.policy.geo.RegionCatalog;
 import dev.tern.policy.model.Backend;
+import dev.tern.policy.model.Discovery;
 import dev.tern.policy.model.Guardrails;
 import dev.tern.policy.model.HealthCheck;
 import dev.tern.policy.model.HealthSettings;
@@ -33,7 +34,8 @@ final class ServiceReader {
 
   static final List<String> SERVICE_KEYS = List.of(
       "kind", "name", "hostname", "ttl", "routing", "clientZones", "backends", "residency",
-      "health", "guardrails", "demand");
+      "health", "guardrails", "demand", "discovery");
+  private static final List<String> DISCOVERY_KEYS = List.of("exclude", "pin", "healthCheck");
   private static final List<String> ROUTING_KEYS = List.of("method", "tolerance", "geo");
   private static final List<String> METHODS = List.of("weighted", "latency", "geo", "failover");
   private static final List<String> BACKEND_KEYS = List.of(
@@ -74,7 +76,13 @@ final class ServiceReader {
     Optional<String> hostname = doc.requiredString("hostname")
         .map(h -> h.endsWith(".") ? h.substring(0, h.length() - 1) : h);
     int ttl = doc.integer("ttl", DEFAULT_TTL);
-    List<Backend> backends = doc.require(doc.required("backends").flatMap(n -> c.sequence(doc.path("backends"), n)))
+    Optional<MappingReader> discoveryBlock = doc.mapping("discovery", DISCOVERY_KEYS);
+    Discovery discovery = discoveryBlock.map(this::discovery).orElse(Discovery.DEFAULTS);
+    // A service that writes a discovery block may take every backend from its clusters.
+    Optional<List<Node>> backendItems = discoveryBlock.isPresent()
+        ? doc.sequence("backends")
+        : doc.require(doc.required("backends").flatMap(n -> c.sequence(doc.path("backends"), n)));
+    List<Backend> backends = backendItems
         .map(items -> backends(doc.path("backends"), items))
         .orElse(List.of());
     Optional<RoutingMethod> routing = doc.require(
@@ -101,7 +109,27 @@ final class ServiceReader {
     }
     return Optional.of(new Service(
         name.get(), hostname.get(), ttl, backends, routing.get(), residency, health, guardrails,
-        demand, clientZones));
+        demand, clientZones, discovery));
+  }
+
+  private Discovery discovery(MappingReader m) {
+    Set<String> exclude = names(m, "exclude");
+    Set<String> pin = names(m, "pin");
+    HealthCheck check = m.mapping("healthCheck", HEALTH_CHECK_KEYS)
+        .map(this::healthCheck)
+        .orElseGet(HealthCheck::defaults);
+    return new Discovery(true, exclude, pin, check);
+  }
+
+  /** A list of backend names, each a string. */
+  private Set<String> names(MappingReader m, String key) {
+    Set<String> out = new LinkedHashSet<>();
+    m.sequence(key).ifPresent(items -> {
+      for (int i = 0; i < items.size(); i++) {
+        c.string(m.path(key) + "[" + i + "]", items.get(i)).ifPresent(out::add);
+      }
+    });
+    return out;
   }
 
   private List<Backend> backends(String path, List<Node> items) {
