@@ -213,7 +213,8 @@ final class ManifestsTest {
         "apps/statefulsets/scale get", "apps/statefulsets/scale patch",
         "networking.k8s.io/networkpolicies create", "networking.k8s.io/networkpolicies delete",
         "networking.k8s.io/networkpolicies list"));
-    List<Map<String, Object>> roles = Stream.concat(all(dir, "ClusterRole").stream(), all(dir, "Role").stream()).toList();
+    List<Map<String, Object>> roles =
+        Stream.concat(all(dir, "ClusterRole").stream(), all(dir, "Role").stream()).toList();
     assertEquals(Set.of("tern-discovery", "tern-chaos"), Set.copyOf(roles.stream().map(ManifestsTest::name).toList()),
         "no other role");
     assertEquals(discovery, grants(named(dir, "ClusterRole", "tern-discovery")));
@@ -272,7 +273,8 @@ final class ManifestsTest {
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> render(String dir) {
     Path kustomization = REPO.resolve("deploy").resolve(dir);
-    assertTrue(Files.isRegularFile(kustomization.resolve("kustomization.yaml")), "no Kustomization in " + kustomization);
+    assertTrue(Files.isRegularFile(kustomization.resolve("kustomization.yaml")),
+        "no Kustomization in " + kustomization);
     Process process;
     try {
       process = new ProcessBuilder("kubectl", "kustomize", kustomization.toString())
