@@ -3,6 +3,7 @@
 // A page's hash may carry one argument after its own, e.g. #/service/shop: context.param.
 
 import { renderAlerts } from './alerts.js';
+import { renderProviders } from './providers.js';
 import { ApiError, get, logIn, logOut } from './api.js';
 import { renderAudit } from './audit.js';
 import { renderChaos } from './chaos.js';
@@ -23,6 +24,7 @@ const PAGES = [
   { hash: '#/audit', title: 'Audit', render: renderAudit },
   { hash: '#/chaos', title: 'Chaos', render: renderChaos },
   { hash: '#/alerts', title: 'Alerts', render: renderAlerts },
+  { hash: '#/providers', title: 'Providers', render: renderProviders },
 ];
 
 const main = document.getElementById('main');

@@ -52,6 +52,8 @@ final class StateEvents implements AutoCloseable {
       case Command.RecordDelivery c -> new StateChange("incident", null, node.state().policyVersion(), node.nodeId());
       case Command.ResolveIncident c -> new StateChange("incident", null, node.state().policyVersion(), node.nodeId());
       case Command.RecordGuardrailBlock c -> new StateChange("incident", c.service(), node.state().policyVersion(), node.nodeId());
+      case Command.RecordProviderDrift c -> new StateChange("provider", c.service(), node.state().policyVersion(),
+          node.nodeId());
       case Command.RecordProviderSyncFailing c ->
           new StateChange("incident", c.service(), node.state().policyVersion(), node.nodeId());
     };

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tern 0.1.0",
     description = "Open control plane for global traffic and failover.",
-    subcommands = {ServerCommand.class, ProbeCommand.class, DemoCommand.class, PolicyCommand.class, ChaosCommand.class, StatusCommand.class,
-        SecurityCommand.class})
+    subcommands = {ServerCommand.class, ProbeCommand.class, DemoCommand.class, PolicyCommand.class, ChaosCommand.class,
+        ProvidersCommand.class, StatusCommand.class, SecurityCommand.class})
 public final class TernCommand implements Runnable {
 
   public static void main(String[] args) {

@@ -35,7 +35,7 @@ final class ConsoleAssets {
   private static final List<String> ASSET_NAMES = List.of(
       "app.js", "api.js", "dom.js", "live.js", "dialog.js", "overview.js", "service.js",
       "policy.js", "policy-yaml.js", "world.js", "what-if.js", "timeline.js", "audit.js", "diff.js",
-      "chaos.js", "alerts.js", "style.css");
+      "chaos.js", "alerts.js", "providers.js", "style.css");
 
   private final Map<String, Asset> assets = new LinkedHashMap<>();
   private final String version;

@@ -41,6 +41,17 @@ public interface Provider extends AutoCloseable {
   @Override
   default void close() {}
 
+  /** Closes {@code api} if it holds a client, logging (not throwing) a failure: for {@link #close()}. */
+  static void closeQuietly(String provider, Object api) {
+    if (api instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        java.util.logging.Logger.getLogger(Provider.class.getName()).fine(() -> provider + ": closing the client: " + e);
+      }
+    }
+  }
+
   /**
    * One change a reconcile made or would make.
    *

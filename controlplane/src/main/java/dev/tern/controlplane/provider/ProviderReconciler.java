@@ -236,6 +236,14 @@ public final class ProviderReconciler implements AutoCloseable {
         drift++;
         Counter.builder("tern.provider.drift").description("Hand edits found in a provider and corrected")
             .tag("provider", provider.name()).register(metrics).increment();
+        // In the audit log, for everyone: someone changed the cloud by hand.
+        node.submit(new Command.RecordProviderDrift(ACTOR, clock.instant().truncatedTo(ChronoUnit.MILLIS),
+            plan.service(), provider.name(), o.changes().stream().map(Provider.Change::toString).toList()),
+            Duration.ofSeconds(5)).whenComplete((r, e) -> {
+              if (e != null) {
+                LOG.warning(() -> "recording drift of " + provider.name() + " failed: " + e);
+              }
+            });
       }
       Instant at = clock.instant();
       status.put(key, new Status(provider.name(), provider.kind(), plan.service(), plan.version(), Optional.of(at),

@@ -40,8 +40,9 @@ public sealed interface Command {
     public static final short RESOLVE_INCIDENT = 16;
     public static final short RECORD_GUARDRAIL_BLOCK = 17;
     public static final short RECORD_PROVIDER_SYNC_FAILING = 18;
+    public static final short RECORD_PROVIDER_DRIFT = 19;
     /** The highest id this node knows. */
-    static final short NEWEST = RECORD_PROVIDER_SYNC_FAILING;
+    static final short NEWEST = RECORD_PROVIDER_DRIFT;
 
     private Ids() {}
   }
@@ -67,6 +68,7 @@ public sealed interface Command {
       case ResolveIncident c -> Ids.RESOLVE_INCIDENT;
       case RecordGuardrailBlock c -> Ids.RECORD_GUARDRAIL_BLOCK;
       case RecordProviderSyncFailing c -> Ids.RECORD_PROVIDER_SYNC_FAILING;
+      case RecordProviderDrift c -> Ids.RECORD_PROVIDER_DRIFT;
     };
   }
 
@@ -279,6 +281,19 @@ public sealed interface Command {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(failingSince, "failingSince");
       Objects.requireNonNull(error, "error");
+    }
+  }
+
+  /**
+   * A provider found a hand edit in the cloud (changes for a plan version it had already applied)
+   * and corrected it, or left it under upsert-only: recorded in the audit log, once per reconcile.
+   */
+  record RecordProviderDrift(String actor, Instant at, String service, String provider, List<String> changes)
+      implements Command {
+    public RecordProviderDrift {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(provider, "provider");
+      changes = List.copyOf(changes);
     }
   }
 }

@@ -142,6 +142,11 @@ public final class CommandCodec {
           writeInstant(out, c.failingSince());
           writeString(out, c.error());
         }
+        case Command.RecordProviderDrift c -> {
+          writeString(out, c.service());
+          writeString(out, c.provider());
+          writeStrings(out, c.changes());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -202,6 +207,8 @@ public final class CommandCodec {
           new Command.RecordGuardrailBlock(actor, at, readString(in), readString(in), readStrings(in));
       case Command.Ids.RECORD_PROVIDER_SYNC_FAILING ->
           new Command.RecordProviderSyncFailing(actor, at, readString(in), readString(in), readInstant(in), readString(in));
+      case Command.Ids.RECORD_PROVIDER_DRIFT ->
+          new Command.RecordProviderDrift(actor, at, readString(in), readString(in), readStrings(in));
       default -> throw new UnknownCommandException("unknown command id " + id);
     };
   }

@@ -99,6 +99,11 @@ public final class TernStateMachine implements StateMachine {
       case Command.ResolveIncident c -> resolveIncident(c);
       case Command.RecordGuardrailBlock c -> guardrailBlock(c);
       case Command.RecordProviderSyncFailing c -> providerSyncFailing(c);
+      case Command.RecordProviderDrift c -> {
+        state.audit(c.at(), c.actor(), "provider.drift", c.service(), c.provider() + " found a hand edit and corrected it",
+            "", String.join("\n", c.changes()));
+        yield new ApplyResult.Applied(0);
+      }
     };
   }
 

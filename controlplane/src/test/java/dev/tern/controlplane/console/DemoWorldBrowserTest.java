@@ -10,6 +10,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import dev.tern.controlplane.demo.DemoWorld;
+import dev.tern.controlplane.testing.MotoServer;
 import dev.tern.controlplane.testing.Receiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ abstract class DemoWorldBrowserTest {
   static final String PAGES_SECRET = "browser-test-webhook-key";
   static Playwright playwright;
   static Browser browser;
+  /** Route 53 (moto) serving shop's zone, so the Providers page has an account to show. */
+  static MotoServer moto;
 
   BrowserContext context;
   Page page;
@@ -50,9 +53,11 @@ abstract class DemoWorldBrowserTest {
         + "chromium package (apt-get install -y chromium; .ci/run installs it)");
     Files.createDirectories(SCREENSHOTS);
     pages = new Receiver(200);
+    moto = MotoServer.start();
     world = DemoWorld.start(DemoWorld.Options.freePorts().with(java.util.Map.of("tern.alerting.routes", List.of(
         java.util.Map.of("name", "test-hook", "sink", "webhook", "url", pages.uri("/hook").toString(),
-            "secret", PAGES_SECRET)))));
+            "secret", PAGES_SECRET)),
+        "tern.providers.route53", List.of(moto.account("route53-demo", moto.createZone("tern.test."), List.of(SERVICE))))));
     world.awaitReady(Duration.ofSeconds(60));
     playwright = Playwright.create();
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -74,6 +79,9 @@ abstract class DemoWorldBrowserTest {
     }
     if (pages != null) {
       pages.close();
+    }
+    if (moto != null) {
+      moto.close();
     }
   }
 

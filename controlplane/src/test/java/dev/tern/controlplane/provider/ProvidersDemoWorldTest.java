@@ -91,7 +91,8 @@ class ProvidersDemoWorldTest {
         "tern.providers.azure-traffic-manager", List.of(azure),
         "tern.providers.cloud-dns", List.of(gcp),
         "tern.providers.global-accelerator", List.of(ga),
-        "tern.providers.sync-alert-after", "2s")));
+        "tern.providers.sync-alert-after", "2s",
+        "tern.providers.resync", "3s")));
     world.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -256,6 +257,27 @@ class ProvidersDemoWorldTest {
         .orElse(false));
     assertTrue(providerIncident().orElseThrow().path("updates").toString().contains("resolved: every provider synced again"),
         providerIncident().orElseThrow().toString());
+  }
+
+  @Test
+  @Order(4)
+  void a_hand_edit_in_the_cloud_is_found_corrected_and_written_to_the_audit_log() throws Exception {
+    awaitServed("every provider serves the plan");
+    String zone = moto.route53().listHostedZones().hostedZones().getFirst().id();
+    software.amazon.awssdk.services.route53.model.ResourceRecordSet weighted = moto.route53()
+        .listResourceRecordSets(b -> b.hostedZoneId(zone)).resourceRecordSets().stream()
+        .filter(r -> r.name().startsWith("z-eu.") && r.weight() != null).findFirst().orElseThrow();
+    // Someone sets a weight by hand in the AWS console.
+    moto.route53().changeResourceRecordSets(b -> b.hostedZoneId(zone).changeBatch(c -> c.changes(ch -> ch
+        .action(software.amazon.awssdk.services.route53.model.ChangeAction.UPSERT)
+        .resourceRecordSet(weighted.toBuilder().weight(weighted.weight() == 1 ? 2L : 1L).build()))));
+    await("the drift is corrected", Duration.ofSeconds(15), () -> pending().isEmpty());
+    await("the drift is in the audit log", Duration.ofSeconds(10), () -> get("/api/v1/audit?limit=50")
+        .contains("provider.drift"));
+    String audit = get("/api/v1/audit?limit=50");
+    assertTrue(audit.contains("route53-demo found a hand edit and corrected it"), audit);
+    assertTrue(JSON.readTree(get("/api/v1/providers")).toString().contains("\"driftCorrected\":1"),
+        get("/api/v1/providers"));
   }
 
   private static Optional<JsonNode> providerIncident() {

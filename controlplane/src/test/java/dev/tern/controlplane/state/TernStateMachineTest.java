@@ -2,6 +2,7 @@ package dev.tern.controlplane.state;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,7 +74,33 @@ class TernStateMachineTest {
         new Command.RecordDelivery("notifier", T, 1, "oncall", "trigger", "delivered"),
         new Command.ResolveIncident("notifier", T.plusSeconds(60), 1, "fra HEALTHY again for 10 s"),
         new Command.RecordGuardrailBlock("decision-loop", T, "shop", "minHealthyBackends 2 keeps fra in service",
-            List.of("fra")));
+            List.of("fra")),
+        new Command.RecordProviderSyncFailing("provider-reconciler", T.plusSeconds(61), "shop", "route53-prod", T,
+            "Throttling: Rate exceeded"),
+        new Command.RecordProviderDrift("provider-reconciler", T, "shop", "route53-prod",
+            List.of("upsert z-eu.shop.gslb.example.com. A [eu-fra] weight 255")));
+  }
+
+  @Test
+  void a_provider_failing_too_long_opens_an_incident_and_a_hand_edit_is_audited() throws Exception {
+    TernStateMachine sm = new TernStateMachine();
+    sm.apply(new Command.PutService("ada", T, "launch", "shop", yaml("shop", "shop.gslb.example.com")));
+    assertTrue(sm.apply(new Command.RecordProviderSyncFailing("provider-reconciler", T.plusSeconds(61), "shop",
+        "route53-prod", T, "Throttling: Rate exceeded")).applied());
+    Incident incident = sm.state().openIncident("shop").orElseThrow();
+    assertEquals("provider-sync", incident.kind());
+    assertEquals(java.util.Optional.of(T), incident.detectedAt(), "detected when the failures began");
+    assertTrue(incident.summary().contains("route53-prod has failed to sync since"), incident.summary());
+    sm.apply(new Command.RecordProviderSyncFailing("provider-reconciler", T.plusSeconds(90), "shop", "azure-prod", T,
+        "HTTP 503"));
+    assertEquals(1, sm.state().incidents().size(), "a second provider failing updates the open incident");
+    assertFalse(sm.apply(new Command.RecordProviderSyncFailing("provider-reconciler", T, "nope", "route53-prod", T,
+        "x")).applied(), "no such service");
+
+    sm.apply(new Command.RecordProviderDrift("provider-reconciler", T, "shop", "route53-prod",
+        List.of("upsert z-eu.shop.gslb.example.com. A [eu-fra] weight 255")));
+    assertTrue(sm.state().audit(0, 100).stream().anyMatch(e -> e.action().equals("provider.drift")
+        && e.toString().contains("route53-prod found a hand edit")), sm.state().audit(0, 100).toString());
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.tern.controlplane.provider.clouddns;
 
+import dev.tern.controlplane.provider.DnsNames;
 import dev.tern.policy.geo.ClientZone;
 import dev.tern.policy.geo.Cloud;
 import dev.tern.policy.geo.Region;
@@ -196,21 +197,20 @@ public final class CloudDnsTranslation {
   }
 
   public static String ownershipName(String host) {
-    return "tern-owner." + host;
+    return DnsNames.ownershipName(host);
   }
 
   public static String ownershipValue(String service, String owner) {
-    return "\"heritage=tern,tern/owner=" + owner + ",tern/service=" + service + "\"";
+    return DnsNames.ownershipValue(service, owner);
   }
 
   /** Whether {@code name} is one Tern writes for {@code host}: the hostname, a zone's name, or the ownership record. */
   public static boolean managedName(String name, String host) {
-    return name.equals(host) || name.equals(ownershipName(host)) || (name.startsWith("z-") && name.endsWith("." + host)
-        && name.indexOf('.') == name.length() - host.length() - 1);
+    return DnsNames.managedName(name, host);
   }
 
   static String zoneName(ClientZone zone, String host) {
-    return "z-" + zone.key().toLowerCase(Locale.ROOT) + "." + host;
+    return DnsNames.zoneName(zone, host);
   }
 
   static String fqdn(String name) {

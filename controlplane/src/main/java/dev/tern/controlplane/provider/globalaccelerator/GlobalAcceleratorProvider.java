@@ -173,13 +173,7 @@ public final class GlobalAcceleratorProvider implements Provider {
 
   @Override
   public void close() {
-    if (api instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        LOG.fine(() -> name + ": closing the client: " + e);
-      }
-    }
+    Provider.closeQuietly(name, api);
   }
 
   /** The plan versions applied so far, by service (for the reconciler's status). */
