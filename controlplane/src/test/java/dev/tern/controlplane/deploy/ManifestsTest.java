@@ -30,7 +30,9 @@ import org.yaml.snakeyaml.Yaml;
  * Renders every Kustomization under deploy/ with {@code kubectl kustomize} (offline: it needs no
  * cluster) and checks what the manifests promise: three Raft members on volumes, the security
  * context of every container, health probes on the endpoint Tern serves, DNS on 53 UDP and TCP,
- * and RBAC with exactly the least verbs. kubectl must be on the PATH (Debian's kubernetes-client).
+ * and RBAC with exactly the least verbs. kubectl must be on the PATH with an embedded kustomize that
+ * understands {@code labels:} and {@code patches:}: kubectl 1.22 or later (kustomize v4.2+). Debian's
+ * kubernetes-client 1.20 embeds kustomize v2.0.3, which fails on them.
  */
 final class ManifestsTest {
 
@@ -276,19 +278,24 @@ final class ManifestsTest {
     assertTrue(Files.isRegularFile(kustomization.resolve("kustomization.yaml")),
         "no Kustomization in " + kustomization);
     Process process;
+    Path stderr;
     try {
+      stderr = Files.createTempFile("kustomize", ".err");
+      stderr.toFile().deleteOnExit();
       process = new ProcessBuilder("kubectl", "kustomize", kustomization.toString())
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(stderr.toFile())
           .start();
     } catch (IOException e) {
-      return fail("kubectl is not on the PATH; install Debian's kubernetes-client (it renders the manifests"
-          + " offline with `kubectl kustomize`): " + e.getMessage());
+      return fail("kubectl is not on the PATH; install kubectl 1.22 or later (its kustomize v4.2+ renders the"
+          + " manifests offline with `kubectl kustomize`): " + e.getMessage());
     }
     try {
       String yaml = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
         process.destroyForcibly();
-        return fail("kubectl kustomize " + kustomization + " failed; run it by hand to see why");
+        return fail("kubectl kustomize " + kustomization + " failed (it needs kubectl 1.22+ with"
+            + " kustomize v4.2+, not Debian's kubernetes-client 1.20; `kubectl version --client` shows both): "
+            + Files.readString(stderr).strip());
       }
       List<Map<String, Object>> documents = new ArrayList<>();
       for (Object document : new Yaml().loadAll(yaml)) {
