@@ -254,6 +254,18 @@ function fillCard(card, b, canDrain) {
   if (b.drain) {
     card.badges.append(element('span', 'drained', 'DRAINED'));
   }
+  const k8s = b.discovered;
+  if (k8s) {
+    const mark = element('span', 'k8s-badge', k8s.pinned ? 'k8s · pinned' : 'k8s');
+    mark.title = `Discovered in Kubernetes cluster ${k8s.cluster}: ${k8s.kind} ${k8s.namespace}/${k8s.name}`;
+    card.badges.append(mark);
+    if (!k8s.ready) {
+      card.badges.append(element('span', 'k8s-warn', 'no ready endpoint'));
+    }
+    if (k8s.clusterStale) {
+      card.badges.append(element('span', 'k8s-warn', 'cluster stale'));
+    }
+  }
   card.action.replaceChildren();
   if (canDrain) {
     const button = element('button', 'small', b.drain ? 'Undrain' : 'Drain');
@@ -267,6 +279,10 @@ function fillCard(card, b, canDrain) {
     ['Address', b.address],
     ['Weight · priority · capacity', `${b.weight} · ${b.priority} · ${b.capacity}`],
   ];
+  if (k8s) {
+    facts.push(['Discovered', `${k8s.cluster} · ${k8s.kind} ${k8s.namespace}/${k8s.name}`
+      + `${k8s.ready ? '' : ' · no ready endpoint'}${k8s.clusterStale ? ' · cluster stale, as last seen' : ''}`]);
+  }
   card.facts.replaceChildren();
   for (const [term, value] of facts) {
     card.facts.append(element('dt', null, term), element('dd', null, value));

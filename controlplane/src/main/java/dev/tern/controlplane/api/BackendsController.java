@@ -37,7 +37,18 @@ final class BackendsController {
   @Serdeable
   record BackendStatus(String service, String name, String cloud, String region, String jurisdiction, String address, int weight,
       int priority, int capacity, String health, Instant since, String reason, List<String> downVantages,
-      DrainView drain, List<Views.Evidence> evidence) {}
+      DrainView drain, List<Views.Evidence> evidence, @Nullable DiscoveredView discovered) {}
+
+  /**
+   * Where a discovered backend comes from (docs/kubernetes-discovery.md): absent for a backend the policy declares.
+   *
+   * @param ready false when its Service has no ready endpoint
+   * @param pinned kept by the policy's {@code discovery.pin} although its cluster no longer reports it
+   * @param clusterStale its cluster's API server cannot be listed: the backend is as last seen
+   */
+  @Serdeable
+  record DiscoveredView(String cluster, String kind, String namespace, String name, boolean ready, boolean pinned,
+      boolean clusterStale) {}
 
   /** One backend's probe results over the last minutes, per vantage point, in fixed buckets. */
   @Serdeable
@@ -135,7 +146,13 @@ final class BackendsController {
     return new BackendStatus(s.name(), b.name(), b.region().cloud().key(), b.region().name(), b.jurisdiction().code(), b.address(),
         b.weight(), b.priority(), b.capacity(), v == null ? "UNKNOWN" : v.health().name(), v == null ? null : v.since(),
         v == null ? "no verdict yet" : v.reason(), v == null ? List.of() : v.downVantages(),
-        d == null ? null : new DrainView(d.actor(), d.at(), d.reason()), evidence);
+        d == null ? null : new DrainView(d.actor(), d.at(), d.reason()), evidence, discovered(s, b));
+  }
+
+  private DiscoveredView discovered(ServiceState s, Backend b) {
+    return s.discoveredBackend(b.name()).flatMap(m -> m.source().map(src -> new DiscoveredView(src.cluster(),
+        src.kind().name().toLowerCase(java.util.Locale.ROOT), src.namespace(), src.name(), m.ready(), m.pinned(),
+        node.state().cluster(src.cluster()).map(c -> c.stale()).orElse(true)))).orElse(null);
   }
 
   private ServiceState find(String name) {

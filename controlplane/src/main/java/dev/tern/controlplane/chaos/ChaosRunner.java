@@ -13,6 +13,7 @@ import dev.tern.chaos.verdict.RunRecord;
 import dev.tern.chaos.verdict.Verdicts;
 import dev.tern.controlplane.alerting.AlertingSettings;
 import dev.tern.controlplane.cluster.RaftNode;
+import dev.tern.controlplane.kubernetes.KubernetesInjector;
 import dev.tern.controlplane.provider.ProviderReconciler;
 import dev.tern.controlplane.decision.HealthBook;
 import dev.tern.controlplane.dns.EmbeddedDns;
@@ -49,6 +50,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -207,7 +209,22 @@ public final class ChaosRunner implements AutoCloseable {
       }
       count++;
     }
+    sweepKubernetes(why);
     return count;
+  }
+
+  /** Removes every labelled Kubernetes fault, including ones no run remembers (a leader that died mid-inject). */
+  private void sweepKubernetes(String why) {
+    if (injectors.get(Injector.KUBERNETES.key()) instanceof KubernetesInjector k && k.configured()) {
+      try {
+        List<String> swept = k.sweep();
+        if (!swept.isEmpty()) {
+          LOG.warning(() -> why + ": swept Kubernetes chaos changes " + swept);
+        }
+      } catch (FaultInjector.InjectionException e) {
+        LOG.log(Level.WARNING, why + ": Kubernetes sweep failed: " + e.getMessage(), e);
+      }
+    }
   }
 
   private Scenario parseOne(String yaml) {
@@ -228,10 +245,14 @@ public final class ChaosRunner implements AutoCloseable {
       throw new RefusedException("this node has no " + scenario.injector().key() + " injector"
           + switch (scenario.injector()) {
             case DEMO -> " (it exists only in tern demo)";
-            case KUBERNETES -> " (it comes with Kubernetes discovery; see docs/chaos.md)";
+            case KUBERNETES -> " (it comes with Kubernetes discovery; see docs/kubernetes-discovery.md)";
             case PROVIDER_FAULT -> " (it comes with the cloud providers' reconcilers; see docs/chaos.md)";
             case PROBE_FAULT -> "";
           });
+    }
+    if (injector instanceof KubernetesInjector k && !k.configured()) {
+      throw new RefusedException("this node has no Kubernetes cluster to inject in: tern.kubernetes.clusters is empty"
+          + " (see docs/kubernetes-discovery.md)");
     }
     if (injector instanceof ProviderFaultInjector p) {
       p.refusal(scenario.fault()).ifPresent(why -> {

@@ -86,6 +86,11 @@ public final class KubernetesInjector implements FaultInjector {
     this.clusters = List.copyOf(clusters);
   }
 
+  /** False when no cluster is configured: every inject would fail. */
+  public boolean configured() {
+    return !clusters.isEmpty();
+  }
+
   @Override
   public Injector kind() {
     return Injector.KUBERNETES;
