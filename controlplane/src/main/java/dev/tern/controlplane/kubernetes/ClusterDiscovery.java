@@ -8,6 +8,7 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
@@ -41,8 +42,8 @@ import java.util.logging.Logger;
 import okhttp3.Call;
 
 /**
- * Discovers one cluster's backends: LoadBalancer Services and Ingresses labelled {@code tern.dev/service}, and the
- * EndpointSlices that say whether a Service has a ready endpoint. Every change is delivered to the listener as a
+ * Discovers one cluster's backends: LoadBalancer Services, Ingresses and (where the Gateway API is installed)
+ * Gateways labelled {@code tern.dev/service}, and the EndpointSlices that say whether a Service has a ready endpoint. Every change is delivered to the listener as a
  * new {@link DiscoveredBackends} snapshot.
  *
  * <p><b>List, then watch.</b> Each kind (per watched namespace) is listed, then watched from the list's
@@ -88,11 +89,13 @@ public final class ClusterDiscovery implements AutoCloseable {
   private final CoreV1Api core;
   private final NetworkingV1Api networking;
   private final DiscoveryV1Api discovery;
+  private final CustomObjectsApi custom;
 
   private final Object lock = new Object();
   private final Map<String, V1Service> services = new HashMap<>();
   private final Map<String, V1Ingress> ingresses = new HashMap<>();
   private final Map<String, V1EndpointSlice> slices = new HashMap<>();
+  private final Map<String, GatewayResource> gateways = new HashMap<>();
   /** Feeds that have not listed since they started or last failed. */
   private final Set<String> unlisted = new HashSet<>();
   private final List<Thread> threads = new ArrayList<>();
@@ -118,6 +121,7 @@ public final class ClusterDiscovery implements AutoCloseable {
     this.core = new CoreV1Api(client);
     this.networking = new NetworkingV1Api(client);
     this.discovery = new DiscoveryV1Api(client);
+    this.custom = new CustomObjectsApi(client);
     this.last = DiscoveredBackends.initial(cluster.name(), clock.instant());
   }
 
@@ -136,6 +140,7 @@ public final class ClusterDiscovery implements AutoCloseable {
       feeds.add(serviceFeed(ns));
       feeds.add(ingressFeed(ns));
       feeds.add(sliceFeed(ns));
+      feeds.add(gatewayFeed(ns));
     }
     synchronized (lock) {
       running = true;
@@ -165,9 +170,14 @@ public final class ClusterDiscovery implements AutoCloseable {
     }
   }
 
-  /** How to list and watch one kind in one scope ({@code ""} = all namespaces), and where it is kept. */
+  /**
+   * How to list and watch one kind in one scope ({@code ""} = all namespaces), and where it is kept.
+   *
+   * @param optional the kind is a custom resource that may not be installed: a 404 means "none here", not an
+   *     outage
+   */
   private record Feed<T extends KubernetesObject>(String kind, String scope, Map<String, T> store,
-      CallFactory list, WatchFactory watch, Type listType, Type watchType) {
+      CallFactory list, WatchFactory watch, Type listType, Type watchType, boolean optional) {
     String id() {
       return kind + (scope.isEmpty() ? "" : "@" + scope);
     }
@@ -193,7 +203,7 @@ public final class ClusterDiscovery implements AutoCloseable {
                 .allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null)
             : core.listNamespacedService(ns).labelSelector(SERVICE_LABEL).watch(true).resourceVersion(rv)
                 .allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null),
-        V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {}.getType());
+        V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {}.getType(), false);
   }
 
   private Feed<V1Ingress> ingressFeed(String ns) {
@@ -206,7 +216,7 @@ public final class ClusterDiscovery implements AutoCloseable {
                 .allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null)
             : networking.listNamespacedIngress(ns).labelSelector(SERVICE_LABEL).watch(true).resourceVersion(rv)
                 .allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null),
-        V1IngressList.class, new TypeToken<Watch.Response<V1Ingress>>() {}.getType());
+        V1IngressList.class, new TypeToken<Watch.Response<V1Ingress>>() {}.getType(), false);
   }
 
   private Feed<V1EndpointSlice> sliceFeed(String ns) {
@@ -219,7 +229,24 @@ public final class ClusterDiscovery implements AutoCloseable {
                 .resourceVersion(rv).allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null)
             : discovery.listNamespacedEndpointSlice(ns).labelSelector(SLICE_SERVICE_LABEL).watch(true)
                 .resourceVersion(rv).allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null),
-        V1EndpointSliceList.class, new TypeToken<Watch.Response<V1EndpointSlice>>() {}.getType());
+        V1EndpointSliceList.class, new TypeToken<Watch.Response<V1EndpointSlice>>() {}.getType(), false);
+  }
+
+  /** Gateway API Gateways, when the cluster has the Gateway API installed. */
+  private Feed<GatewayResource> gatewayFeed(String ns) {
+    String g = GatewayResource.GROUP;
+    String v = GatewayResource.VERSION;
+    String p = GatewayResource.PLURAL;
+    return new Feed<>("gateways", ns, gateways,
+        () -> ns.isEmpty()
+            ? custom.listClusterCustomObject(g, v, p).labelSelector(SERVICE_LABEL).buildCall(null)
+            : custom.listNamespacedCustomObject(g, v, ns, p).labelSelector(SERVICE_LABEL).buildCall(null),
+        (rv, t) -> ns.isEmpty()
+            ? custom.listClusterCustomObject(g, v, p).labelSelector(SERVICE_LABEL).watch(true).resourceVersion(rv)
+                .allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null)
+            : custom.listNamespacedCustomObject(g, v, ns, p).labelSelector(SERVICE_LABEL).watch(true)
+                .resourceVersion(rv).allowWatchBookmarks(true).timeoutSeconds(t).buildCall(null),
+        GatewayResource.GatewayList.class, new TypeToken<Watch.Response<GatewayResource>>() {}.getType(), true);
   }
 
   /** A watch that must be replaced by a full list (an ERROR event, such as 410 Gone). */
@@ -239,6 +266,13 @@ public final class ClusterDiscovery implements AutoCloseable {
       } catch (ApiException | RuntimeException e) {
         if (!running) {
           return;
+        }
+        if (feed.optional() && e instanceof ApiException a && a.getCode() == 404) {
+          absent(feed);
+          if (!pause(cluster.resync())) {
+            return;
+          }
+          continue;
         }
         String why = e instanceof ApiException a && a.getCode() != 0 ? "HTTP " + a.getCode() : String.valueOf(e);
         LOG.log(Level.WARNING, "Kubernetes cluster {0}: listing {1} failed ({2}); backends kept, marked stale,"
@@ -267,6 +301,22 @@ public final class ClusterDiscovery implements AutoCloseable {
         if (!running || !pause(minRetry)) {
           return;
         }
+      }
+    }
+  }
+
+  /** An optional kind the API server does not serve: nothing of it here, and nothing stale; looked for again at resync. */
+  private void absent(Feed<?> feed) {
+    synchronized (lock) {
+      boolean first = unlisted.contains(feed.id()) || !feed.store().isEmpty();
+      feed.store().values().removeIf(o -> feed.scope().isEmpty() || feed.scope().equals(o.getMetadata()
+          .getNamespace()));
+      unlisted.remove(feed.id());
+      publish();
+      if (first) {
+        LOG.info(() -> "Kubernetes cluster " + cluster.name() + " does not serve " + feed.kind() + " ("
+            + GatewayResource.GROUP + "/" + GatewayResource.VERSION + " not installed); looking again every "
+            + cluster.resync());
       }
     }
   }
@@ -406,6 +456,12 @@ public final class ClusterDiscovery implements AutoCloseable {
       backend(i, Kind.INGRESS, address, true).ifPresent(b -> {
         found.add(b);
         serviceOf.put(b, i.getMetadata().getLabels().get(SERVICE_LABEL));
+      });
+    }
+    for (GatewayResource gw : gateways.values()) {
+      backend(gw, Kind.GATEWAY, gw.address(), gw.programmed()).ifPresent(b -> {
+        found.add(b);
+        serviceOf.put(b, gw.getMetadata().getLabels().get(SERVICE_LABEL));
       });
     }
     found.sort(Comparator.comparing((DiscoveredBackend b) -> b.name()).thenComparing(b -> b.source().toString()));

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * One backend found in a Kubernetes cluster: a LoadBalancer Service's or an Ingress's status address, labelled
- * {@code tern.dev/service=<service>}.
+ * One backend found in a Kubernetes cluster: a LoadBalancer Service's, an Ingress's or a Gateway's status address,
+ * labelled {@code tern.dev/service=<service>}.
  *
  * @param name the backend's name in the service ({@code tern.dev/backend}, or {@code <cluster>-<namespace>-<name>})
  * @param source the cluster object it comes from
@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param weight from {@code tern.dev/weight}, else 1
  * @param priority from {@code tern.dev/priority}, else 1
  * @param capacity from {@code tern.dev/capacity}, else 1000
- * @param ready false when a Service has no ready endpoint (its EndpointSlices say so); Ingresses are always ready
+ * @param ready false when a Service has no ready endpoint (its EndpointSlices say so) or a Gateway is not
+ *     {@code Programmed}; Ingresses are always ready
  * @param problems annotations that could not be read (the default was used), for the API and the console
  */
 public record DiscoveredBackend(String name, Source source, Region region, Jurisdiction jurisdiction, String address,
@@ -25,7 +26,9 @@ public record DiscoveredBackend(String name, Source source, Region region, Juris
   /** The Kubernetes kinds a backend can come from. */
   public enum Kind {
     SERVICE,
-    INGRESS
+    INGRESS,
+    /** A Gateway API {@code Gateway}; ready when its {@code Programmed} condition is true. */
+    GATEWAY
   }
 
   /** Where in a cluster a discovered backend comes from. */

@@ -173,6 +173,10 @@ public final class KubernetesInjector implements FaultInjector {
     if (s.kind() == DiscoveredBackend.Kind.SERVICE) {
       return List.of(s.name());
     }
+    if (s.kind() == DiscoveredBackend.Kind.GATEWAY) {
+      throw new InjectionException(at.where() + " is a Gateway, shared by the routes attached to it: the kubernetes"
+          + " injector does not take Gateways out; target a backend that is the Service behind the route instead");
+    }
     V1Ingress ingress = call(at.where(), "read", () -> new NetworkingV1Api(
         at.access().client()).readNamespacedIngress(s.name(), s.namespace()).execute());
     Set<String> names = new LinkedHashSet<>();

@@ -208,7 +208,8 @@ final class ManifestsTest {
     Set<String> discovery = new TreeSet<>(List.of(
         "/services get", "/services list", "/services watch",
         "networking.k8s.io/ingresses get", "networking.k8s.io/ingresses list", "networking.k8s.io/ingresses watch",
-        "discovery.k8s.io/endpointslices list", "discovery.k8s.io/endpointslices watch"));
+        "discovery.k8s.io/endpointslices list", "discovery.k8s.io/endpointslices watch",
+        "gateway.networking.k8s.io/gateways list", "gateway.networking.k8s.io/gateways watch"));
     Set<String> chaos = new TreeSet<>(List.of(
         "apps/deployments list", "apps/deployments patch",
         "apps/statefulsets list", "apps/statefulsets patch",

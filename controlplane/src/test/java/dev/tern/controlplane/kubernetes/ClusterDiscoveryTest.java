@@ -53,9 +53,12 @@ class ClusterDiscoveryTest {
   @BeforeEach
   void start() throws IOException {
     api = new WatchingApiServer();
-    ApiClient client = new ClientBuilder().setBasePath(api.url()).setReadTimeout(Duration.ofSeconds(30)).build();
-    discovery = new ClusterDiscovery(CLUSTER, client, Clock.systemUTC(), seen::add, Duration.ofMillis(50),
+    discovery = new ClusterDiscovery(CLUSTER, clientOf(api), Clock.systemUTC(), seen::add, Duration.ofMillis(50),
         Duration.ofMillis(200), Duration.ofSeconds(2));
+  }
+
+  private static ApiClient clientOf(WatchingApiServer api) {
+    return new ClientBuilder().setBasePath(api.url()).setReadTimeout(Duration.ofSeconds(30)).build();
   }
 
   @AfterEach
@@ -86,6 +89,31 @@ class ClusterDiscoveryTest {
 
     api.delete(WatchingApiServer.SERVICES, "shop", "web");
     awaitSnapshot(s -> s.of("shop").isEmpty());
+  }
+
+  @Test
+  void a_gateway_is_discovered_once_the_gateway_api_is_installed_and_is_ready_while_programmed() {
+    api.put(WatchingApiServer.SERVICES, service("shop", "web", "shop", Map.of(), "203.0.113.10"));
+    discovery.start();
+    // No Gateway API in the cluster: its 404 is "no gateways", not an outage.
+    DiscoveredBackends before = awaitSnapshot(s -> !s.stale() && s.of("shop").size() == 1);
+    assertEquals(List.of("eks-fra-shop-web"), names(before));
+
+    api.install(WatchingApiServer.GATEWAYS);
+    api.put(WatchingApiServer.GATEWAYS, gateway("shop", "edge", "shop", "198.51.100.7", true));
+    // The gateway feed looks again at resync; a fresh discovery sees it at once.
+    discovery.close();
+    discovery = new ClusterDiscovery(CLUSTER, clientOf(api), Clock.systemUTC(), seen::add, Duration.ofMillis(50),
+        Duration.ofMillis(200), Duration.ofSeconds(2));
+    discovery.start();
+    DiscoveredBackend gw = awaitBackend("shop", "eks-fra-shop-edge", DiscoveredBackend::ready);
+    assertEquals(Kind.GATEWAY, gw.source().kind());
+    assertEquals("198.51.100.7", gw.address());
+
+    api.put(WatchingApiServer.GATEWAYS, gateway("shop", "edge", "shop", "198.51.100.7", false));
+    awaitBackend("shop", "eks-fra-shop-edge", b -> !b.ready());
+    api.delete(WatchingApiServer.GATEWAYS, "shop", "edge");
+    awaitSnapshot(s -> s.find("shop", "eks-fra-shop-edge").isEmpty() && !s.stale());
   }
 
   @Test
@@ -223,6 +251,18 @@ class ClusterDiscoveryTest {
         .metadata(new V1ObjectMeta().namespace(ns).name(name).labels(Map.of("tern.dev/service", ternService)))
         .status(new V1IngressStatus().loadBalancer(new V1IngressLoadBalancerStatus().ingress(List.of(
             new V1IngressLoadBalancerIngress().hostname(hostname)))));
+  }
+
+  /** A Gateway as the API server stores it: labelled, with a status address and a Programmed condition. */
+  static GatewayResource gateway(String ns, String name, String ternService, String address, boolean programmed) {
+    String json = """
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+         "metadata": {"namespace": "%s", "name": "%s", "labels": {"tern.dev/service": "%s"}},
+         "spec": {"gatewayClassName": "shared", "listeners": [{"name": "https", "port": 443, "protocol": "HTTPS"}]},
+         "status": {"addresses": [{"type": "IPAddress", "value": "%s"}],
+                    "conditions": [{"type": "Accepted", "status": "True"}, {"type": "Programmed", "status": "%s"}]}}
+        """.formatted(ns, name, ternService, address, programmed ? "True" : "False");
+    return io.kubernetes.client.openapi.JSON.getGson().fromJson(json, GatewayResource.class);
   }
 
   static V1EndpointSlice slice(String ns, String service, boolean ready) {

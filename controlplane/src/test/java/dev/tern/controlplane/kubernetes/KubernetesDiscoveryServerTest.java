@@ -110,12 +110,14 @@ class KubernetesDiscoveryServerTest implements TestPropertyProvider {
         "Authorization", TestCredentials.bearer(Role.ADMIN));
     assertEquals(200, put.statusCode(), put.body());
 
+    api.put(WatchingApiServer.SERVICES, service("shop", "canary", "shop", Map.of(), "203.0.113.11"));
     api.put(WatchingApiServer.SERVICES, service("shop", "web", "shop", Map.of("tern.dev/backend", "fra-web",
         "tern.dev/weight", "40"), "203.0.113.10"));
     api.put(WatchingApiServer.SLICES, slice("shop", "web", true));
-    api.put(WatchingApiServer.SERVICES, service("shop", "canary", "shop", Map.of(), "203.0.113.11"));
 
-    String backends = await(http, "/api/v1/services/shop/backends", b -> b.contains("\"name\":\"fra-web\""));
+    // The Service and its EndpointSlice may be committed one after the other: wait for both.
+    String backends = await(http, "/api/v1/services/shop/backends", b -> b.contains("\"name\":\"fra-web\"")
+        && b.contains("\"ready\":true"));
     assertTrue(backends.contains("\"address\":\"203.0.113.10\"") && backends.contains("\"weight\":40"), backends);
     assertTrue(backends.contains("\"discovered\":{\"cluster\":\"eks-fra\",\"kind\":\"service\",\"namespace\":\"shop\","
         + "\"name\":\"web\",\"ready\":true,\"pinned\":false,\"clusterStale\":false}"), backends);

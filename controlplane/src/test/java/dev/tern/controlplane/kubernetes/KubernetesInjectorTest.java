@@ -200,6 +200,15 @@ class KubernetesInjectorTest {
     InjectionException latency = assertThrows(InjectionException.class, () -> injector.inject(
         new Fault.AddedLatency(Duration.ofMillis(200)), TARGETS));
     assertTrue(latency.getMessage().contains("outage only"), latency.getMessage());
+
+    DiscoveredBackend edge = new DiscoveredBackend("fra-edge", new Source("eks-fra", Kind.GATEWAY, "shop", "edge"),
+        FRA, Jurisdiction.EU, "198.51.100.7", 1, 1, 1000, true, List.of());
+    KubernetesInjector gateways = new KubernetesInjector(List.of(new ClusterAccess(cluster(OutageMode.SCALE_TO_ZERO,
+        List.of()), client, () -> new DiscoveredBackends("eks-fra", Map.of("shop", List.of(edge)), false,
+        Instant.EPOCH))));
+    InjectionException gateway = assertThrows(InjectionException.class, () -> gateways.inject(OUTAGE,
+        List.of(new TargetBackend("shop", "fra-edge", FRA))));
+    assertTrue(gateway.getMessage().contains("eks-fra/gateway/shop/edge is a Gateway"), gateway.getMessage());
   }
 
   private void assertRestored() throws ApiException {

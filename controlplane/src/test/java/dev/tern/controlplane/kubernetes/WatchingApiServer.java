@@ -39,10 +39,15 @@ final class WatchingApiServer implements AutoCloseable {
       "networking.k8s.io/v1");
   static final Resource SLICES = new Resource("/apis/discovery.k8s.io/v1/endpointslices", "EndpointSliceList",
       "discovery.k8s.io/v1");
+  /** A custom resource: served only after {@link #install(Resource)}, as when its CRD is installed. */
+  static final Resource GATEWAYS = new Resource("/apis/gateway.networking.k8s.io/v1/gateways", "GatewayList",
+      "gateway.networking.k8s.io/v1");
 
   private record Event(String path, String type, JsonObject object, long version) {}
 
   private final Object lock = new Object();
+  private final List<Resource> served = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(SERVICES, INGRESSES,
+      SLICES));
   private final Map<String, Map<String, JsonObject>> objects = new HashMap<>();
   private final List<Event> history = new ArrayList<>();
   private long version = 100;
@@ -87,6 +92,11 @@ final class WatchingApiServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  /** Serves {@code r} from now on (a CRD installed); until then its paths answer 404. */
+  void install(Resource r) {
+    served.add(r);
   }
 
   /** Creates or replaces an object; watchers see ADDED or MODIFIED. */
@@ -148,7 +158,7 @@ final class WatchingApiServer implements AutoCloseable {
   private void route(HttpExchange x) throws IOException {
     try (x) {
       String path = x.getRequestURI().getPath();
-      for (Resource r : List.of(SERVICES, INGRESSES, SLICES)) {
+      for (Resource r : served) {
         int cut = r.path().lastIndexOf('/');
         String prefix = r.path().substring(0, cut) + "/namespaces/";
         String plural = r.path().substring(cut);
