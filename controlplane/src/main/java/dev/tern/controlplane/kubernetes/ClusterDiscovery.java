@@ -291,7 +291,12 @@ public final class ClusterDiscovery implements AutoCloseable {
         Instant relistAt = clock.instant().plus(cluster.resync());
         while (running && clock.instant().isBefore(relistAt)) {
           int seconds = (int) Math.max(1, Duration.between(clock.instant(), relistAt).toSeconds());
+          long began = System.nanoTime();
           rv = watch(feed, rv, seconds);
+          // A watch the server (or a proxy) ends at once would otherwise be reopened in a tight loop.
+          if (Duration.ofNanos(System.nanoTime() - began).compareTo(minRetry) < 0 && !pause(minRetry)) {
+            return;
+          }
         }
       } catch (RelistNeeded e) {
         LOG.fine(() -> cluster.name() + " " + feed.id() + ": " + e.getMessage() + "; listing again");
