@@ -1,0 +1,407 @@
+package dev.tern.controlplane.campaign;
+
+import dev.tern.controlplane.campaign.History.Outcome;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fault campaign: three control-plane processes, clients writing policies and drains to any node, and a nemesis
+ * that kills, pauses and restarts nodes, round after round. After every round the cluster must elect a leader,
+ * converge (every node the same applied index and the same registers) and hold, in every register, a value the
+ * {@link History} allows: no acknowledged write lost. Throughout, no two nodes may lead in the same term.
+ *
+ * <p>Run it for longer with {@code ./mvnw -pl controlplane -am verify -Dtest=FaultCampaignTest
+ * -Dtern.campaign.rounds=500} (docs/reliability.md).
+ */
+final class FaultCampaign {
+
+  /** What the nemesis does in one round. */
+  enum Fault {
+    KILL_LEADER,
+    KILL_FOLLOWER,
+    PAUSE_LEADER,
+    PAUSE_FOLLOWER,
+    KILL_LEADER_THEN_NEW_LEADER,
+    RESTART_ALL
+  }
+
+  /** The campaign's outcome: rounds per fault, operations, anomalies, and timings. */
+  record Report(int rounds, Map<Fault, Integer> faults, long acknowledged, long refused, long indeterminate,
+      List<String> anomalies, List<Duration> recoveries, Duration took) {
+    // recoveries: from the heal (a killed node restarted, a paused one resumed) to a node answering as leader
+
+    Duration recoveryPercentile(double p) {
+      if (recoveries.isEmpty()) {
+        return Duration.ZERO;
+      }
+      List<Duration> sorted = new ArrayList<>(recoveries);
+      Collections.sort(sorted);
+      return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    @Override
+    public String toString() {
+      return rounds + " rounds " + faults + "; writes acknowledged " + acknowledged + ", refused " + refused
+          + ", indeterminate " + indeterminate + "; a leader after the heal: median "
+          + recoveryPercentile(0.5).toMillis() + " ms, p99 " + recoveryPercentile(0.99).toMillis() + " ms, max "
+          + recoveryPercentile(1.0).toMillis() + " ms; took " + took.toSeconds() + " s; anomalies "
+          + anomalies.size() + (anomalies.isEmpty() ? "" : ": " + anomalies);
+    }
+  }
+
+  static final List<String> SERVICES = List.of("c0", "c1", "c2");
+  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration CONVERGE_WITHIN = Duration.ofSeconds(30);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final Pattern ADDRESS = Pattern.compile("address: (10\\.[0-9.]+)");
+
+  private final CampaignCluster cluster;
+  private final Random random;
+  private final History history = new History();
+  private final AtomicLong seq = new AtomicLong();
+  private final AtomicBoolean writing = new AtomicBoolean();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
+  /** Which node each node said led, per term: two for one term is an anomaly. */
+  private final Map<Long, String> leaders = new HashMap<>();
+  private volatile boolean closed;
+
+  FaultCampaign(CampaignCluster cluster, long seed) {
+    this.cluster = cluster;
+    this.random = new Random(seed);
+  }
+
+  /** Runs {@code rounds} rounds; {@code progress} hears one line per round. */
+  Report run(int rounds, java.util.function.Consumer<String> progress) throws Exception {
+    Instant began = Instant.now();
+    for (int i = 0; i < CampaignCluster.SIZE; i++) {
+      cluster.start(i);
+    }
+    if (cluster.awaitLeader(Duration.ofSeconds(60)).isEmpty()) {
+      throw new IllegalStateException("the cluster elected no leader within 60 s:\n" + cluster.logTail(0, 40));
+    }
+    for (String s : SERVICES) {
+      createService(s);
+    }
+    Thread watcher = Thread.ofVirtual().name("campaign-leaders").start(this::watchLeaders);
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      long clientSeed = random.nextLong();
+      clients.add(Thread.ofVirtual().name("campaign-client-" + c).start(() -> client(new Random(clientSeed))));
+    }
+    Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
+    List<Duration> recoveries = new ArrayList<>();
+    try {
+      for (int r = 1; r <= rounds; r++) {
+        Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+        faults.merge(fault, 1, Integer::sum);
+        int before = anomalies.size();
+        writing.set(true);
+        Thread.sleep(500 + random.nextInt(500));
+        Instant healed = inject(fault);
+        Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(30));
+        if (leader.isPresent()) {
+          recoveries.add(Duration.between(healed, Instant.now()));
+        } else {
+          anomalies.add("round " + r + " (" + fault + "): no leader within 30 s of the heal");
+        }
+        Thread.sleep(500);
+        writing.set(false);
+        quiesce();
+        Optional<Duration> converged = converge(r, fault);
+        progress.accept("round " + r + "/" + rounds + " " + fault + ": leader " + leader.map(CampaignCluster::id)
+            .orElse("none") + ", converged " + converged.map(d -> d.toMillis() + " ms").orElse("NO") + ", writes ok "
+            + history.count(Outcome.OK) + (anomalies.size() > before ? ", ANOMALY " + anomalies.getLast() : ""));
+      }
+    } finally {
+      writing.set(false);
+      closed = true;
+      for (Thread t : clients) {
+        t.join(Duration.ofSeconds(10));
+      }
+      watcher.join(Duration.ofSeconds(5));
+    }
+    return new Report(rounds, faults, history.count(Outcome.OK), history.count(Outcome.FAIL),
+        history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries),
+        Duration.between(began, Instant.now()));
+  }
+
+  /** Injects {@code fault}, holds it, heals it; returns when the heal was done. */
+  private Instant inject(Fault fault) throws Exception {
+    int leader = cluster.awaitLeader(Duration.ofSeconds(30)).orElse(random.nextInt(CampaignCluster.SIZE));
+    int follower = (leader + 1 + random.nextInt(CampaignCluster.SIZE - 1)) % CampaignCluster.SIZE;
+    switch (fault) {
+      case KILL_LEADER -> restartAfter(leader, hold(500, 2000));
+      case KILL_FOLLOWER -> restartAfter(follower, hold(500, 2000));
+      case PAUSE_LEADER, PAUSE_FOLLOWER -> {
+        int target = fault == Fault.PAUSE_LEADER ? leader : follower;
+        cluster.pause(target);
+        // Across the 4 s failure timeout: some pauses depose the leader, some do not.
+        Thread.sleep(hold(1000, 7000));
+        cluster.resume(target);
+      }
+      case KILL_LEADER_THEN_NEW_LEADER -> {
+        cluster.kill(leader);
+        Optional<Integer> next = cluster.awaitLeader(Duration.ofSeconds(10));
+        if (next.isPresent()) {
+          cluster.kill(next.get());
+        }
+        // One node of three is left: no majority, no write may be acknowledged.
+        Thread.sleep(hold(500, 2000));
+        cluster.start(leader);
+        next.ifPresent(n -> startQuietly(n));
+      }
+      case RESTART_ALL -> {
+        for (int i = 0; i < CampaignCluster.SIZE; i++) {
+          cluster.kill(i);
+        }
+        Thread.sleep(hold(200, 1000));
+        for (int i = 0; i < CampaignCluster.SIZE; i++) {
+          cluster.start(i);
+        }
+      }
+    }
+    return Instant.now();
+  }
+
+  private void restartAfter(int node, long millis) throws Exception {
+    cluster.kill(node);
+    Thread.sleep(millis);
+    cluster.start(node);
+  }
+
+  private void startQuietly(int node) {
+    try {
+      cluster.start(node);
+    } catch (IOException e) {
+      anomalies.add("could not restart " + CampaignCluster.id(node) + ": " + e);
+    }
+  }
+
+  private long hold(int min, int max) {
+    return min + random.nextInt(max - min);
+  }
+
+  /** Waits for in-flight writes to be answered or to time out. */
+  private void quiesce() throws InterruptedException {
+    Instant deadline = Instant.now().plus(WRITE_TIMEOUT).plusSeconds(2);
+    while (inFlight.get() > 0 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(20);
+    }
+  }
+
+  /** One node's registers and applied index. */
+  private record Snapshot(long lastApplied, Map<String, String> registers) {}
+
+  /** Waits until every node holds the same registers at the same applied index, then checks them. */
+  private Optional<Duration> converge(int round, Fault fault) throws InterruptedException {
+    Instant start = Instant.now();
+    Instant deadline = start.plus(CONVERGE_WITHIN);
+    List<Optional<Snapshot>> last = List.of();
+    while (Instant.now().isBefore(deadline)) {
+      List<Optional<Snapshot>> now = new ArrayList<>();
+      for (int i = 0; i < CampaignCluster.SIZE; i++) {
+        now.add(snapshot(i));
+      }
+      last = now;
+      if (now.stream().allMatch(Optional::isPresent)
+          && now.stream().map(Optional::get).distinct().count() == 1) {
+        Snapshot agreed = now.getFirst().get();
+        agreed.registers().forEach((register, value) -> history.check(register, value, initial(register))
+            .ifPresent(why -> anomalies.add("round " + round + " (" + fault + "): " + why)));
+        return Optional.of(Duration.between(start, Instant.now()));
+      }
+      Thread.sleep(200);
+    }
+    anomalies.add("round " + round + " (" + fault + "): nodes did not converge within " + CONVERGE_WITHIN.toSeconds()
+        + " s: " + last);
+    return Optional.empty();
+  }
+
+  private static String initial(String register) {
+    return register.endsWith("/drain") ? "undrained" : "10.0.0.0";
+  }
+
+  private Optional<Snapshot> snapshot(int i) {
+    Optional<CampaignCluster.Status> status = cluster.status(i);
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, String> registers = new java.util.TreeMap<>();
+    for (String s : SERVICES) {
+      Optional<String> detail = cluster.get(i, "/api/v1/services/" + s);
+      Optional<String> backends = cluster.get(i, "/api/v1/services/" + s + "/backends");
+      if (detail.isEmpty() || backends.isEmpty()) {
+        return Optional.empty();
+      }
+      Matcher m = ADDRESS.matcher(detail.get());
+      registers.put(s + "/address", m.find() ? m.group(1) : "missing");
+      registers.put(s + "/drain", drained(backends.get(), "b") ? "drained" : "undrained");
+    }
+    // Read the index after the registers: if it moved meanwhile, the next pass sees a difference.
+    Optional<CampaignCluster.Status> after = cluster.status(i);
+    if (after.isEmpty() || after.get().lastApplied() != status.get().lastApplied()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Snapshot(status.get().lastApplied(), registers));
+  }
+
+  private static boolean drained(String backendsJson, String backend) {
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode b : JSON.readTree(backendsJson)) {
+        if (b.path("name").asText().equals(backend)) {
+          return b.hasNonNull("drain");
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void watchLeaders() {
+    while (!closed) {
+      for (int i = 0; i < CampaignCluster.SIZE; i++) {
+        cluster.status(i).filter(CampaignCluster.Status::leader).ifPresent(s -> {
+          synchronized (leaders) {
+            String before = leaders.putIfAbsent(s.term(), s.node());
+            if (before != null && !before.equals(s.node())) {
+              anomalies.add("two leaders in term " + s.term() + ": " + before + " and " + s.node());
+            }
+          }
+        });
+      }
+      try {
+        Thread.sleep(150);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void createService(String name) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    String last = "";
+    while (Instant.now().isBefore(deadline)) {
+      int node = cluster.awaitLeader(Duration.ofSeconds(10)).orElse(0);
+      try {
+        HttpResponse<String> r = cluster.send(node, "PUT", "/api/v1/services/" + name + "?reason=campaign",
+            "application/yaml", policy(name, "10.0.0.0"), WRITE_TIMEOUT);
+        if (r.statusCode() == 200) {
+          return;
+        }
+        last = "HTTP " + r.statusCode() + " " + r.body();
+      } catch (IOException e) {
+        last = CampaignCluster.id(node) + ": " + e;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("could not create service " + name + ": " + last);
+  }
+
+  static String policy(String name, String address) {
+    return """
+        kind: Service
+        name: %1$s
+        hostname: %1$s.campaign.example.com
+        routing:
+          method: failover
+        backends:
+          - {name: a, cloud: aws, region: eu-central-1, jurisdiction: EU, address: %2$s, priority: 1}
+          - {name: b, cloud: azure, region: westeurope, jurisdiction: EU, address: 192.0.2.20, priority: 2}
+        """.formatted(name, address);
+  }
+
+  /** One client: writes policies and drains to random nodes while the round lets it. */
+  private void client(Random r) {
+    while (!closed) {
+      if (!writing.get()) {
+        sleep(20);
+        continue;
+      }
+      String service = SERVICES.get(r.nextInt(SERVICES.size()));
+      int node = r.nextInt(CampaignCluster.SIZE);
+      long n = seq.incrementAndGet();
+      inFlight.incrementAndGet();
+      try {
+        if (r.nextInt(10) < 7) {
+          String address = "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255);
+          write(n, service + "/address", address, node, "PUT", "/api/v1/services/" + service + "?reason=campaign",
+              "application/yaml", policy(service, address));
+        } else {
+          boolean drain = r.nextBoolean();
+          write(n, service + "/drain", drain ? "drained" : "undrained", node, drain ? "PUT" : "DELETE",
+              "/api/v1/services/" + service + "/backends/b/drain?reason=campaign-" + n, null, null);
+        }
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    }
+  }
+
+  private void write(long n, String register, String value, int node, String method, String path,
+      String contentType, String body) {
+    Instant invoked = Instant.now();
+    Outcome outcome;
+    String detail;
+    try {
+      HttpResponse<String> response = cluster.send(node, method, path, contentType, body, WRITE_TIMEOUT);
+      int code = response.statusCode();
+      outcome = code == 200 ? Outcome.OK : code >= 400 && code < 500 && code != 408 ? Outcome.FAIL : Outcome.INFO;
+      detail = "HTTP " + code;
+    } catch (ConnectException e) {
+      outcome = Outcome.FAIL; // nothing reached the node
+      detail = "connection refused";
+    } catch (IOException e) {
+      outcome = Outcome.INFO;
+      detail = e.getClass().getSimpleName();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    history.add(new History.Write(n, register, value, invoked, Instant.now(), outcome, CampaignCluster.id(node),
+        detail));
+    if (outcome != Outcome.OK) {
+      sleep(50); // a client backs off from a node that is down or refusing, as a real one would
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Standalone: {@code FaultCampaign ROUNDS [SEED]} with this module's test classpath; writes to a temp dir. */
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+    long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
+    Path dir = Files.createTempDirectory("tern-campaign");
+    try (CampaignCluster cluster = new CampaignCluster(dir, System.getProperty("java.class.path"))) {
+      Report report = new FaultCampaign(cluster, seed).run(rounds, System.out::println);
+      System.out.println("seed " + seed + ": " + report);
+      System.exit(report.anomalies().isEmpty() ? 0 : 1);
+    }
+  }
+}

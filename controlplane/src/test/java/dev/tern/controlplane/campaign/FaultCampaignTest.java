@@ -1,0 +1,49 @@
+package dev.tern.controlplane.campaign;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short fault campaign of the suite: {@value #ROUNDS} rounds (or {@code -Dtern.campaign.rounds}) of kills,
+ * pauses and restarts against three control-plane processes under write load, with no anomaly allowed.
+ */
+class FaultCampaignTest {
+
+  static final int ROUNDS = 20;
+
+  @Test
+  void no_acknowledged_write_is_lost_and_the_nodes_converge_through_kills_pauses_and_restarts() throws Exception {
+    // Under target/, not a temporary directory: the nodes' logs and Raft logs stay for a failed run's reader.
+    Path dir = Path.of("target", "fault-campaign");
+    deleteTree(dir);
+    Files.createDirectories(dir);
+    int rounds = Integer.getInteger("tern.campaign.rounds", ROUNDS);
+    long seed = Long.getLong("tern.campaign.seed", System.nanoTime());
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    try (CampaignCluster cluster = new CampaignCluster(dir, classpath)) {
+      FaultCampaign.Report report = new FaultCampaign(cluster, seed).run(rounds, System.out::println);
+      System.out.println("fault campaign, seed " + seed + ": " + report);
+      assertEquals(rounds, report.rounds());
+      assertTrue(report.acknowledged() > rounds, "the clients' writes were acknowledged: " + report);
+      assertTrue(report.anomalies().isEmpty(), "seed " + seed + ": " + report + "\n" + cluster.logTail(0, 30));
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
