@@ -36,19 +36,26 @@ import org.jgroups.stack.Protocol;
  * redirection on top.
  *
  * <table>
- *   <caption>Timing</caption>
- *   <tr><th>what</th><th>setting</th><th>effect</th></tr>
+ *   <caption>Timing (defaults; {@link ClusterConfig.Timing} sets all but the last row)</caption>
+ *   <tr><th>what</th><th>setting</th><th>key</th><th>effect</th></tr>
  *   <tr><td>crashed member (sockets closed)</td><td>FD_SOCK2 + VERIFY_SUSPECT2 500 ms</td>
+ *       <td>{@code tern.cluster.timing.suspect-verify}</td>
  *       <td>leader re-elected in about 0.6 s</td></tr>
  *   <tr><td>hung member (sockets open)</td><td>FD_ALL3 interval 1 s, timeout 4 s</td>
+ *       <td>{@code tern.cluster.timing.heartbeat-interval}, {@code tern.cluster.timing.failure-timeout}</td>
  *       <td>suspected after about 4 s</td></tr>
+ *   <tr><td>voting round</td><td>ELECTION vote_timeout 600 ms</td>
+ *       <td>{@code tern.cluster.timing.vote-timeout}</td>
+ *       <td>a candidate without a majority of votes tries again after 0.6 s</td></tr>
  *   <tr><td>follower behind the new leader</td><td>RAFT resend_interval 100 ms</td>
+ *       <td>{@code tern.cluster.timing.resend-interval}</td>
  *       <td>first commit of a new term within about 0.1 s of the election</td></tr>
+ *   <tr><td>joining, healing a split</td><td>GMS join timeout 1 s, MERGE3 every 1 to 3 s</td>
+ *       <td>none</td>
+ *       <td>a member joins or a split heals within a few seconds</td></tr>
  * </table>
  */
 public final class ChannelFactory {
-
-  static final long RESEND_INTERVAL_MS = 100;
 
   private ChannelFactory() {}
 
@@ -90,9 +97,8 @@ public final class ChannelFactory {
     raft.logPrefix("tern-" + config.nodeId());
     raft.logUseFsync(config.fsync());
     raft.maxLogSize(config.maxLogBytes());
-    // A new leader resends to a follower whose log did not match after this long; the default
-    // (1 s) put a full second between an election and the first commit of the new term.
-    raft.resendInterval(RESEND_INTERVAL_MS);
+    ClusterConfig.Timing timing = config.timing();
+    raft.resendInterval(timing.resendInterval().toMillis());
 
     return List.of(
         tcp,
@@ -100,8 +106,8 @@ public final class ChannelFactory {
         new MERGE3().setMinInterval(1_000).setMaxInterval(3_000),
         // Its failure-detection socket listens where the node does, not on every interface.
         new FD_SOCK2().setBindAddress(bind),
-        new FD_ALL3().setInterval(1_000).setTimeout(4_000),
-        new VERIFY_SUSPECT2().setTimeout(500),
+        new FD_ALL3().setInterval(timing.heartbeatInterval().toMillis()).setTimeout(timing.failureTimeout().toMillis()),
+        new VERIFY_SUSPECT2().setTimeout(timing.suspectVerify().toMillis()),
         encrypt,
         new NAKACK2(),
         new UNICAST3(),
@@ -111,7 +117,7 @@ public final class ChannelFactory {
         // The view is logged; no banner on standard output, where `tern demo` talks to the user.
         new GMS().setJoinTimeout(1_000).printLocalAddress(false),
         new FRAG4(),
-        new ELECTION(),
+        new ELECTION().voteTimeout(timing.voteTimeout().toMillis()),
         raft,
         new REDIRECT());
   }

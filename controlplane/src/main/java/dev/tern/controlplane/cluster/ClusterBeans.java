@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +18,8 @@ final class ClusterBeans {
 
   @Context
   @Bean(preDestroy = "close")
-  RaftNode raftNode(ClusterSettings settings) throws Exception {
-    return new RaftNode(settings.toConfig()).start();
+  RaftNode raftNode(ClusterSettings settings, PropertyResolver properties) throws Exception {
+    return new RaftNode(settings.toConfig(ClusterSettings.timing(properties))).start();
   }
 
   @Singleton

@@ -2,10 +2,14 @@ package dev.tern.controlplane.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.controlplane.server.TernServer;
 import dev.tern.controlplane.testing.Http;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -85,5 +89,34 @@ class ServerCommandTest {
         """);
     int exit = new CommandLine(new TernCommand()).execute("server", "--config", config.toString());
     assertEquals(1, exit);
+  }
+
+  @Test
+  void tern_server_does_not_start_with_a_bad_cluster_timing_and_says_which(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("tern.yml");
+    Files.writeString(config, """
+        micronaut.server.port: -1
+        tern:
+          cluster:
+            secret: server-command-test-secret-0123
+            data-dir: %s
+            timing:
+              failure-timeout: 4 seconds
+          dns:
+            port: 0
+        """.formatted(dir.resolve("raft")));
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      exit = new CommandLine(new TernCommand()).execute("server", "--config", config.toString());
+    } finally {
+      System.setErr(oldErr);
+    }
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertEquals(1, exit, said);
+    assertTrue(said.contains("tern server: did not start: tern.cluster.timing.failure-timeout is '4 seconds', not a "
+        + "duration"), said);
   }
 }

@@ -7,16 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tern.controlplane.cluster.ClusterConfig;
+import dev.tern.controlplane.cluster.ClusterSettings;
+import io.micronaut.context.env.PropertySource;
+import io.micronaut.context.env.PropertySourcePropertyResolver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -200,6 +206,20 @@ final class ManifestsTest {
             .startsWith(cloud + ":")));
   }
 
+  @Test
+  void the_cloud_members_share_the_wan_timings_and_one_cluster_keeps_the_defaults() {
+    Map<String, Object> aws = timingEnv("overlays/aws");
+    ClusterConfig.Timing timing = ClusterSettings.timing(new PropertySourcePropertyResolver(
+        PropertySource.of("env", aws, PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE)));
+    assertAll(
+        () -> assertEquals(aws, timingEnv("overlays/azure"), "every member has the same timings"),
+        () -> assertEquals(aws, timingEnv("overlays/gcp"), "every member has the same timings"),
+        () -> assertEquals(new ClusterConfig.Timing(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(8),
+            Duration.ofMillis(600), Duration.ofMillis(300)), timing, "docs/kubernetes.md's values for ~100 ms RTT"),
+        () -> assertEquals(Map.of(), timingEnv("base")),
+        () -> assertEquals(Map.of(), timingEnv("overlays/one-cluster")));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"base", "overlays/one-cluster", "overlays/gcp"})
   void rbac_grants_exactly_the_least_verbs_discovery_and_the_chaos_injector_need(String dir) {
@@ -361,6 +381,17 @@ final class ManifestsTest {
     return maps(container, "env").stream().filter(e -> name.equals(e.get("name")))
         .map(e -> (String) e.get("value")).filter(Objects::nonNull).findFirst()
         .orElseGet(() -> fail("no value for " + name + " on container " + container.get("name")));
+  }
+
+  /** The control-plane container's {@code TERN_CLUSTER_TIMING_*} variables. */
+  private static Map<String, Object> timingEnv(String dir) {
+    Map<String, Object> timing = new TreeMap<>();
+    for (Map<String, Object> e : maps(containers(only(dir, "StatefulSet")).getFirst(), "env")) {
+      if (((String) e.get("name")).startsWith("TERN_CLUSTER_TIMING_")) {
+        timing.put((String) e.get("name"), e.get("value"));
+      }
+    }
+    return timing;
   }
 
   private static String mountPath(Map<String, Object> container, String volume) {
