@@ -75,25 +75,11 @@ class KubernetesChaosServerTest implements TestPropertyProvider {
       String url = "http://127.0.0.1:" + cluster.getPort();
       client = new ClientBuilder().setBasePath(url).build();
       seed();
-      kubeconfig = Files.createTempFile("tern-kubeconfig", ".yaml");
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters: [{name: fra, cluster: {server: "%s"}}]
-          users: [{name: tern, user: {token: test-token}}]
-          contexts: [{name: eks-fra, context: {cluster: fra, user: tern}}]
-          current-context: eks-fra
-          """.formatted(url));
+      kubeconfig = TestKubeconfig.write(url);
     } catch (IOException | ApiException e) {
       throw new IllegalStateException("could not set up the test cluster", e);
     }
-    return Map.of(
-        "tern.kubernetes.clusters[0].name", "eks-fra",
-        "tern.kubernetes.clusters[0].kubeconfig", kubeconfig.toString(),
-        "tern.kubernetes.clusters[0].cloud", "aws",
-        "tern.kubernetes.clusters[0].region", "eu-central-1",
-        "tern.kubernetes.clusters[0].jurisdiction", "EU",
-        "tern.kubernetes.clusters[0].namespaces", "shop");
+    return TestKubeconfig.clusterProperties(kubeconfig, Map.of("namespaces", "shop"));
   }
 
   /** The backend: a LoadBalancer Service with an address, and the Deployment of three replicas behind it. */

@@ -57,31 +57,11 @@ class KubernetesDiscoveryServerTest implements TestPropertyProvider {
   public Map<String, String> getProperties() {
     try {
       api = new WatchingApiServer();
-      kubeconfig = Files.createTempFile("tern-kubeconfig", ".yaml");
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters:
-            - name: fra
-              cluster: {server: "%s"}
-          users:
-            - name: tern
-              user: {token: test-token}
-          contexts:
-            - name: eks-fra
-              context: {cluster: fra, user: tern}
-          current-context: eks-fra
-          """.formatted(api.url()));
+      kubeconfig = TestKubeconfig.write(api.url());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Map.of(
-        "tern.kubernetes.clusters[0].name", "eks-fra",
-        "tern.kubernetes.clusters[0].kubeconfig", kubeconfig.toString(),
-        "tern.kubernetes.clusters[0].context", "eks-fra",
-        "tern.kubernetes.clusters[0].cloud", "aws",
-        "tern.kubernetes.clusters[0].region", "eu-central-1",
-        "tern.kubernetes.clusters[0].jurisdiction", "EU");
+    return TestKubeconfig.clusterProperties(kubeconfig, Map.of("context", TestKubeconfig.CONTEXT));
   }
 
   @AfterAll
