@@ -43,6 +43,11 @@ class AccessContractTest {
 
   private static final Set<String> MUTATING = Set.of("post", "put", "patch", "delete");
 
+  /** What a probe agent does; a probe token may do this and nothing else. */
+  private static final Set<String> PROBE_OPERATIONS = Set.of(
+      "POST /api/v1/probes/observations",
+      "GET /api/v1/probes/assignments");
+
   /** One operation of the spec. */
   record Operation(String method, String path, String role, String contentType) {
     String key() {
@@ -111,6 +116,8 @@ class AccessContractTest {
     assertEquals("operator", roles.get("POST /api/v1/demo/regions/{region}/start"));
     assertEquals("public", roles.get("POST /api/v1/session"));
     assertEquals("viewer", roles.get("DELETE /api/v1/session"));
+    assertEquals("probe", roles.get("POST /api/v1/probes/observations"));
+    assertEquals("probe", roles.get("GET /api/v1/probes/assignments"));
   }
 
   @Test
@@ -183,6 +190,27 @@ class AccessContractTest {
       }
     }
     assertTrue(checked >= 3, "the fixtures alone need operator and admin");
+  }
+
+  @Test
+  void a_probe_token_may_report_and_read_its_assignments_and_is_refused_everywhere_else() {
+    Set<String> passed = new TreeSet<>();
+    int refused = 0;
+    for (Operation op : operations()) {
+      if (op.isPublic()) {
+        continue;
+      }
+      HttpResponse<String> response = call(op, "Authorization", TestCredentials.bearer(Role.PROBE));
+      if (PROBE_OPERATIONS.contains(op.key())) {
+        assertFalse(response.statusCode() == 401 || response.statusCode() == 403, op.key() + " -> " + response.body());
+        passed.add(op.key());
+      } else {
+        assertProblem(403, response);
+        refused++;
+      }
+    }
+    assertEquals(new TreeSet<>(PROBE_OPERATIONS), passed);
+    assertTrue(refused > 0, "every other endpoint, writes and reads alike");
   }
 
   @Test
