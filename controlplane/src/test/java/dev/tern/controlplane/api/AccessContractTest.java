@@ -214,6 +214,25 @@ class AccessContractTest {
   }
 
   @Test
+  void every_mutating_endpoint_refuses_a_console_session_without_its_csrf_token() {
+    HttpResponse<String> login = http.send("POST", "/api/v1/session", "application/json",
+        "{\"username\": \"" + TestCredentials.ADMIN_USER + "\", \"password\": \"" + TestCredentials.ADMIN_PASSWORD + "\"}");
+    assertEquals(200, login.statusCode(), login.body());
+    String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    String foreignToken = "not-this-sessions-csrf-token-0000000000000000";
+    List<Operation> mutating = operations().stream()
+        .filter(op -> MUTATING.contains(op.method()) && !op.isPublic())
+        .toList();
+    assertFalse(mutating.isEmpty());
+    for (Operation op : mutating) {
+      assertProblem(403, call(op, "Cookie", cookie));
+      assertProblem(403, call(op, "Cookie", cookie, "X-CSRF-Token", foreignToken));
+    }
+    // The same session still reads: the refusals were about intent, not about the session.
+    assertEquals(200, http.get("/api/v1/whoami", "Cookie", cookie).statusCode());
+  }
+
+  @Test
   void every_protected_endpoint_lets_a_strong_enough_token_past_the_check() {
     for (Operation op : operations()) {
       if (op.isPublic()) {
