@@ -116,6 +116,31 @@ class ClusterSecretTest {
     }
   }
 
+  @Test
+  void the_secret_is_rotated_by_restarting_one_node_at_a_time_without_losing_a_write(@TempDir Path dir)
+      throws Exception {
+    String rotated = "the-next-cluster-secret-9c4d2e71";
+    try (TestCluster c = new TestCluster(dir, 3).startAll()) {
+      c.awaitLeader(Duration.ofSeconds(10));
+      c.nodes[0].submit(RaftClusterTest.put("before", 1), COMMIT).join();
+      for (int i = 0; i < 3; i++) {
+        String id = c.members.get(i).id();
+        c.nodes[i].close();
+        c.nodes[i] = new RaftNode(c.config(i, rotated)).start();
+        // Two nodes still share a secret (the old pair first, the new pair after): a majority.
+        TestCluster.await("a leader with a majority after restarting " + id, Duration.ofSeconds(15),
+            () -> c.leader().isPresent() && c.nodes[c.leader().get()].connected().size() >= 2);
+        c.nodes[c.leader().orElseThrow()].submit(RaftClusterTest.put("after-" + id, 1), COMMIT).join();
+      }
+      for (RaftNode n : c.nodes) {
+        TestCluster.await(n.nodeId() + " holds every write", Duration.ofSeconds(10),
+            () -> List.of("before", "after-n1", "after-n2", "after-n3").stream()
+                .allMatch(name -> n.state().service(name).isPresent()));
+        assertEquals(List.of("n1", "n2", "n3"), n.connected().stream().sorted().toList(), n.nodeId());
+      }
+    }
+  }
+
   /** Records what reaches it from the protocol above or below, and passes nothing on. */
   private static final class Recorder extends Protocol {
     final List<Message> messages = new ArrayList<>();
