@@ -1,5 +1,6 @@
 package dev.tern.controlplane.alerting;
 
+import static dev.tern.controlplane.config.ConfigEntries.credentialUrl;
 import static dev.tern.controlplane.config.ConfigEntries.secret;
 import static dev.tern.controlplane.config.ConfigEntries.strings;
 import static dev.tern.controlplane.config.ConfigEntries.text;
@@ -62,17 +63,17 @@ public record AlertingSettings(String consoleUrl, List<AlertRoute> routes) {
     String sink = text(e, "sink").map(s -> s.toLowerCase(Locale.ROOT)).orElseThrow(() ->
         new IllegalArgumentException(at + ".sink is required: one of " + String.join(", ", SINKS)));
     Sink built = switch (sink) {
-      case "pagerduty" -> new PagerDutySink(name, url(at + ".url", text(e, "url").orElse(PagerDutySink.DEFAULT_URL)),
+      case "pagerduty" -> new PagerDutySink(name, credentialUrl(at + ".url", text(e, "url").orElse(PagerDutySink.DEFAULT_URL)),
           secret(at, e, "routing-key"));
       case "opsgenie" -> {
         String region = text(e, "region").orElse("us").toLowerCase(Locale.ROOT);
         if (!region.equals("us") && !region.equals("eu")) {
           throw new IllegalArgumentException(at + ".region is us or eu, got '" + region + "'");
         }
-        yield new OpsgenieSink(name, url(at + ".url", text(e, "url").orElse(region.equals("eu") ? OpsgenieSink.EU_URL
+        yield new OpsgenieSink(name, credentialUrl(at + ".url", text(e, "url").orElse(region.equals("eu") ? OpsgenieSink.EU_URL
             : OpsgenieSink.US_URL)), secret(at, e, "api-key"));
       }
-      case "slack" -> new SlackSink(name, url(at + ".url", secret(at, e, "url")));
+      case "slack" -> new SlackSink(name, credentialUrl(at + ".url", secret(at, e, "url")));
       case "alertmanager" -> new AlertmanagerSink(name, url(at + ".url", text(e, "url")
           .orElseThrow(() -> new IllegalArgumentException(at + ".url is required: Alertmanager's base URL")))); 
       case "webhook" -> new WebhookSink(name, url(at + ".url", text(e, "url")

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.controlplane.state.Incident;
 import java.net.URI;
+import java.util.List;
 
 /**
  * Prometheus Alertmanager API v2 ({@code POST /api/v2/alerts}): alert {@code TernIncident} with
@@ -26,7 +27,7 @@ final class AlertmanagerSink implements Sink {
 
   @Override
   public Result send(Alert alert) {
-    return HttpSinks.send(route, HttpSinks.json(alerts, body(alert)).build());
+    return HttpSinks.send(route, HttpSinks.json(alerts, body(alert)).build(), List.of());
   }
 
   String body(Alert alert) {

@@ -1,11 +1,13 @@
 package dev.tern.controlplane.alerting;
 
+import dev.tern.controlplane.security.Secrets;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 /** What every HTTP sink shares: one client, and the mapping of an answer to a result. */
@@ -20,9 +22,10 @@ final class HttpSinks {
   /**
    * Sends {@code request} and reads the answer: 2xx delivered; 429 and 5xx retried (after
    * Retry-After when given); any other status failed for good; no answer retried. The messages
-   * name the route, never the URL (a webhook URL is itself a secret).
+   * name the route, never the URL (a webhook URL is itself a secret), and quote the answer with
+   * {@code secrets} and any credential in it redacted, for a receiver may repeat the request.
    */
-  static Sink.Result send(String route, HttpRequest request) {
+  static Sink.Result send(String route, HttpRequest request, Collection<String> secrets) {
     HttpResponse<String> response;
     try {
       response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -36,7 +39,8 @@ final class HttpSinks {
     if (status >= 200 && status < 300) {
       return new Sink.Delivered();
     }
-    String body = response.body() == null ? "" : response.body().replaceAll("\\s+", " ").strip();
+    String body = response.body() == null ? ""
+        : Secrets.redact(response.body(), secrets).replaceAll("\\s+", " ").strip();
     String why = route + ": HTTP " + status + (body.isEmpty() ? "" : " " + (body.length() > 200 ? body.substring(0, 200) : body));
     if (status == 429 || status >= 500) {
       Duration after = retryAfter(response).orElse(Duration.ofSeconds(1));

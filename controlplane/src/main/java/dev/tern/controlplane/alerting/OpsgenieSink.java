@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Opsgenie Alert API v2: an alert created with the incident's key as its {@code alias} (Opsgenie
@@ -41,7 +42,7 @@ final class OpsgenieSink implements Sink {
       request = HttpSinks.json(URI.create(root + "/v2/alerts"), body(alert)).header("Authorization", "GenieKey " + apiKey)
           .build();
     }
-    return HttpSinks.send(route, request);
+    return HttpSinks.send(route, request, List.of(apiKey));
   }
 
   String body(Alert alert) {

@@ -6,6 +6,7 @@ import dev.tern.controlplane.state.Incident;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /**
  * PagerDuty Events API v2: {@code trigger} and {@code resolve} with the incident's
@@ -42,7 +43,7 @@ final class PagerDutySink implements Sink {
     if (!wait.isZero()) {
       return new Retry(wait, route + ": holding to " + EVENTS_PER_MINUTE + " events a minute for this routing key");
     }
-    return HttpSinks.send(route, HttpSinks.json(url, body(alert)).build());
+    return HttpSinks.send(route, HttpSinks.json(url, body(alert)).build(), List.of(routingKey));
   }
 
   String body(Alert alert) {

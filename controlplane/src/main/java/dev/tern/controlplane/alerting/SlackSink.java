@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.controlplane.state.Incident;
 import java.net.URI;
+import java.util.List;
 
 /**
  * A Slack incoming webhook: one readable message when an incident opens (what failed, who saw it,
@@ -24,7 +25,8 @@ final class SlackSink implements Sink {
 
   @Override
   public Result send(Alert alert) {
-    return HttpSinks.send(route, HttpSinks.json(webhook, body(alert)).build());
+    return HttpSinks.send(route, HttpSinks.json(webhook, body(alert)).build(),
+        List.of(webhook.toString(), webhook.getRawPath()));
   }
 
   String body(Alert alert) {

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -39,7 +40,7 @@ final class WebhookSink implements Sink {
         .header("X-Tern-Delivery", alert.dedupKey() + "-" + alert.event().name().toLowerCase(java.util.Locale.ROOT))
         .header("X-Tern-Timestamp", timestamp)
         .header("X-Tern-Signature", "sha256=" + sign(secret, timestamp + "." + body))
-        .build());
+        .build(), List.of(new String(secret, StandardCharsets.UTF_8)));
   }
 
   /** HMAC-SHA256 of {@code text} keyed with {@code key}, as lowercase hex. */

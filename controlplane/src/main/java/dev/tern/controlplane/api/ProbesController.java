@@ -112,7 +112,7 @@ final class ProbesController {
   }
 
   @Post("/observations")
-  @RequiresRole(Role.OPERATOR)
+  @RequiresRole(Role.PROBE)
   Ingested ingest(@Body Batch batch, Caller caller) {
     if (!buckets.computeIfAbsent(caller.name(), k -> new TokenBucket(batchesPerSecond)).take(System.nanoTime())) {
       throw new HttpStatusException(HttpStatus.TOO_MANY_REQUESTS,
@@ -158,7 +158,7 @@ final class ProbesController {
    * at most 60) until the policy version passes it: a probe polls with the version it has.
    */
   @Get("/assignments")
-  @RequiresRole(Role.OPERATOR)
+  @RequiresRole(Role.PROBE)
   Assignment assignments(@Nullable @QueryValue String region, @Nullable @QueryValue Long after,
       @Nullable @QueryValue Integer waitSeconds) throws InterruptedException {
     if (region == null || Region.parse(region).isEmpty()) {

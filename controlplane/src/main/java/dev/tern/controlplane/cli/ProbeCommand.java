@@ -45,7 +45,7 @@ final class ProbeCommand implements Callable<Integer> {
   List<URI> controlPlanes = new ArrayList<>();
 
   @Option(names = "--token-file", paramLabel = "FILE",
-      description = "File holding an operator API token (default: the TERN_TOKEN environment variable).")
+      description = "File holding an API token with the probe role (default: the TERN_TOKEN environment variable).")
   Optional<Path> tokenFile = Optional.empty();
 
   @Option(names = "--source-address", paramLabel = "IP",
@@ -100,7 +100,7 @@ final class ProbeCommand implements Callable<Integer> {
       return usage("cannot read the token file " + tokenFile.orElseThrow() + "; give a readable file to --token-file");
     }
     if (token.isEmpty()) {
-      return usage("no token: give --token-file or set TERN_TOKEN to an operator token");
+      return usage("no token: give --token-file or set TERN_TOKEN to a probe token");
     }
     Optional<InetSocketAddress> metricsAddress = hostPort(metrics);
     if (metricsAddress.isEmpty()) {

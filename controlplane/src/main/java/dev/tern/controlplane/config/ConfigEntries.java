@@ -1,9 +1,12 @@
 package dev.tern.controlplane.config;
 
+import dev.tern.policy.geo.Cidr;
 import io.micronaut.core.type.Argument;
 import io.micronaut.core.value.PropertyResolver;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +70,38 @@ public final class ConfigEntries {
       throw new IllegalArgumentException(at + "." + key + "-file " + file.get() + " cannot be read: "
           + x.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * An https URL that a credential is sent to (in the URL itself, a header or the body); plain
+   * http only to a loopback address, for a test double or a local relay. Never in the message.
+   */
+  public static URI credentialUrl(String at, String value) {
+    URI u = url(at, value);
+    if (!"https".equals(u.getScheme()) && !isLoopback(u)) {
+      throw new IllegalArgumentException(at + " must be an https URL: a credential is sent to it"
+          + " (plain http only to a loopback address)");
+    }
+    return u;
+  }
+
+  /** {@code localhost} or a loopback IP literal; decided from the text, without a DNS lookup. */
+  private static boolean isLoopback(URI u) {
+    String host = u.getHost();
+    if (host == null) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return Cidr.parseAddress(literal).map(bytes -> {
+      try {
+        return InetAddress.getByAddress(bytes).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }).orElse(false);
   }
 
   /** An http(s) URL; the value may be a secret (a Slack webhook URL), so it is never in the message. */

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * tern.security:
- *   tokens: [{name: prober-eu, role: viewer, sha256: 64 hex digits}]
+ *   tokens: [{name: prober-eu, role: probe, sha256: 64 hex digits}]
  *   users:  [{username: alice, role: admin, bcrypt: "$2a$12$..."}]
  *   session.ttl: 8h
  * </pre>
@@ -119,6 +119,10 @@ public final class SecuritySettings {
       Map<String, Object> entry = entries.get(i);
       String username = required(entry, at, "username");
       Role role = role(entry, at);
+      if (role == Role.PROBE) {
+        throw new IllegalArgumentException(at + ".role: probe is for probe agents' API tokens; "
+            + "a console user is a viewer, an operator or an admin");
+      }
       String bcrypt = required(entry, at, "bcrypt");
       if (!BCRYPT.matcher(bcrypt).matches()) {
         throw new IllegalArgumentException(at + ".bcrypt must be a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters); "

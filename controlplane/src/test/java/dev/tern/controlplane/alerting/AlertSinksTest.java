@@ -184,4 +184,24 @@ class AlertSinksTest {
         () -> AlertingSettings.route("tern.alerting.routes[2]", Map.of("name", "x", "sink", "pager")));
     assertTrue(unknown.getMessage().contains("is not one of pagerduty, opsgenie, slack, alertmanager, webhook"));
   }
+
+  @Test
+  void a_route_that_sends_a_credential_needs_https_except_to_loopback() {
+    for (Map<String, Object> entry : List.<Map<String, Object>>of(
+        Map.of("name", "x", "sink", "slack", "url", "http://hooks.example.com/services/T0/B0/SECRETPART"),
+        Map.of("name", "x", "sink", "pagerduty", "url", "http://events.example.com/v2/enqueue", "routing-key", "SECRETPART"),
+        Map.of("name", "x", "sink", "opsgenie", "url", "http://api.example.com", "api-key", "SECRETPART"))) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> AlertingSettings.route("tern.alerting.routes[0]", entry));
+      assertEquals("tern.alerting.routes[0].url must be an https URL: a credential is sent to it"
+          + " (plain http only to a loopback address)", e.getMessage());
+    }
+    assertEquals("slack", AlertingSettings.route("r", Map.of("name", "x", "sink", "slack",
+        "url", "http://127.0.0.1:9/services/T0/B0/SECRETPART")).sinkKind());
+    // The webhook's secret signs and is never sent; Alertmanager takes none.
+    assertEquals("webhook", AlertingSettings.route("r", Map.of("name", "x", "sink", "webhook",
+        "url", "http://hooks.internal.example:8080/tern", "secret", "SECRETPART")).sinkKind());
+    assertEquals("alertmanager", AlertingSettings.route("r", Map.of("name", "x", "sink", "alertmanager",
+        "url", "http://alertmanager.monitoring:9093")).sinkKind());
+  }
 }

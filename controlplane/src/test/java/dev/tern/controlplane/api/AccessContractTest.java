@@ -43,6 +43,11 @@ class AccessContractTest {
 
   private static final Set<String> MUTATING = Set.of("post", "put", "patch", "delete");
 
+  /** What a probe agent does; a probe token may do this and nothing else. */
+  private static final Set<String> PROBE_OPERATIONS = Set.of(
+      "POST /api/v1/probes/observations",
+      "GET /api/v1/probes/assignments");
+
   /** One operation of the spec. */
   record Operation(String method, String path, String role, String contentType) {
     String key() {
@@ -111,6 +116,8 @@ class AccessContractTest {
     assertEquals("operator", roles.get("POST /api/v1/demo/regions/{region}/start"));
     assertEquals("public", roles.get("POST /api/v1/session"));
     assertEquals("viewer", roles.get("DELETE /api/v1/session"));
+    assertEquals("probe", roles.get("POST /api/v1/probes/observations"));
+    assertEquals("probe", roles.get("GET /api/v1/probes/assignments"));
   }
 
   @Test
@@ -183,6 +190,46 @@ class AccessContractTest {
       }
     }
     assertTrue(checked >= 3, "the fixtures alone need operator and admin");
+  }
+
+  @Test
+  void a_probe_token_may_report_and_read_its_assignments_and_is_refused_everywhere_else() {
+    Set<String> passed = new TreeSet<>();
+    int refused = 0;
+    for (Operation op : operations()) {
+      if (op.isPublic()) {
+        continue;
+      }
+      HttpResponse<String> response = call(op, "Authorization", TestCredentials.bearer(Role.PROBE));
+      if (PROBE_OPERATIONS.contains(op.key())) {
+        assertFalse(response.statusCode() == 401 || response.statusCode() == 403, op.key() + " -> " + response.body());
+        passed.add(op.key());
+      } else {
+        assertProblem(403, response);
+        refused++;
+      }
+    }
+    assertEquals(new TreeSet<>(PROBE_OPERATIONS), passed);
+    assertTrue(refused > 0, "every other endpoint, writes and reads alike");
+  }
+
+  @Test
+  void every_mutating_endpoint_refuses_a_console_session_without_its_csrf_token() {
+    HttpResponse<String> login = http.send("POST", "/api/v1/session", "application/json",
+        "{\"username\": \"" + TestCredentials.ADMIN_USER + "\", \"password\": \"" + TestCredentials.ADMIN_PASSWORD + "\"}");
+    assertEquals(200, login.statusCode(), login.body());
+    String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    String foreignToken = "not-this-sessions-csrf-token-0000000000000000";
+    List<Operation> mutating = operations().stream()
+        .filter(op -> MUTATING.contains(op.method()) && !op.isPublic())
+        .toList();
+    assertFalse(mutating.isEmpty());
+    for (Operation op : mutating) {
+      assertProblem(403, call(op, "Cookie", cookie));
+      assertProblem(403, call(op, "Cookie", cookie, "X-CSRF-Token", foreignToken));
+    }
+    // The same session still reads: the refusals were about intent, not about the session.
+    assertEquals(200, http.get("/api/v1/whoami", "Cookie", cookie).statusCode());
   }
 
   @Test

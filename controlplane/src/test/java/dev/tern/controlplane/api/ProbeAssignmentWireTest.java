@@ -87,7 +87,7 @@ class ProbeAssignmentWireTest {
     assertEquals(200, applied.statusCode(), applied.body());
 
     var settings = new ProbeAgent.Settings(Region.parse("aws:eu-central-1").orElseThrow(), List.of(server.getURI()),
-        TestCredentials.TOKENS.get(Role.OPERATOR), new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(2),
+        TestCredentials.TOKENS.get(Role.PROBE), new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(2),
         dev.tern.probe.agent.Reporter.Settings.defaults());
     try (var agent = new ProbeAgent(settings, new Checkers(Optional.empty()), Clock.systemUTC(),
         new SplittableRandom(5))) {

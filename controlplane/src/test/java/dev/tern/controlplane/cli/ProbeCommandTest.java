@@ -61,7 +61,7 @@ class ProbeCommandTest {
   void an_agent_started_from_the_command_line_probes_a_new_backend_until_its_health_and_plan_appear(
       @TempDir Path dir) throws Exception {
     Path tokenFile = dir.resolve("probe.token");
-    Files.writeString(tokenFile, TestCredentials.TOKENS.get(Role.OPERATOR) + "\n");
+    Files.writeString(tokenFile, TestCredentials.TOKENS.get(Role.PROBE) + "\n");
     Http http = new Http(server.getURI());
     CompletableFuture<ProbeAgent> started = new CompletableFuture<>();
     ProbeCommand command = new ProbeCommand(started::complete);
@@ -87,7 +87,7 @@ class ProbeCommandTest {
       await(http, "/api/v1/services/edge/plan", "\"backend\":\"fra\"");
       String metrics = agent.scrape();
       assertTrue(metrics.contains("tern_probe_checks_total{backend=\"fra\",outcome=\"ok\",service=\"edge\"}"), metrics);
-      assertFalse(metrics.contains(TestCredentials.TOKENS.get(Role.OPERATOR)));
+      assertFalse(metrics.contains(TestCredentials.TOKENS.get(Role.PROBE)));
 
       command.stop();
       assertEquals(0, exit.get(10, TimeUnit.SECONDS));

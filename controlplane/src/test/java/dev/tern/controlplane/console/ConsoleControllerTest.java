@@ -83,6 +83,8 @@ class ConsoleControllerTest {
     assertTrue(csp.contains("default-src 'self'"), csp);
     assertTrue(csp.contains("frame-ancestors 'none'"), csp);
     assertFalse(csp.contains("unsafe-inline"), csp);
+    assertTrue(csp.contains("object-src 'none'"), csp);
+    assertEquals("DENY", response.headers().firstValue("X-Frame-Options").orElse(""));
     assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""));
     assertEquals("same-origin", response.headers().firstValue("Referrer-Policy").orElse(""));
   }

@@ -11,6 +11,13 @@ class RoleTest {
 
   @ParameterizedTest(name = "{0} covers {1}: {2}")
   @CsvSource({
+      "PROBE,    PROBE,    true",
+      "PROBE,    VIEWER,   false",
+      "PROBE,    OPERATOR, false",
+      "PROBE,    ADMIN,    false",
+      "VIEWER,   PROBE,    false",
+      "OPERATOR, PROBE,    true",
+      "ADMIN,    PROBE,    true",
       "VIEWER,   VIEWER,   true",
       "VIEWER,   OPERATOR, false",
       "VIEWER,   ADMIN,    false",
@@ -21,12 +28,12 @@ class RoleTest {
       "ADMIN,    OPERATOR, true",
       "ADMIN,    ADMIN,    true",
   })
-  void each_role_covers_itself_and_the_roles_below_it(Role holder, Role required, boolean covers) {
+  void each_role_covers_itself_and_the_roles_below_it_and_probe_covers_only_itself(Role holder, Role required, boolean covers) {
     assertEquals(covers, holder.covers(required));
   }
 
   @ParameterizedTest
-  @CsvSource({"viewer, VIEWER", "Operator, OPERATOR", "' ADMIN ', ADMIN"})
+  @CsvSource({"probe, PROBE", "viewer, VIEWER", "Operator, OPERATOR", "' ADMIN ', ADMIN"})
   void roles_are_read_in_any_case(String text, Role role) {
     assertEquals(role, Role.parse(text));
   }
@@ -35,6 +42,6 @@ class RoleTest {
   @CsvSource({"root", "''", "admins"})
   void an_unknown_role_is_refused_with_the_known_ones_listed(String text) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Role.parse(text));
-    assertTrue(e.getMessage().contains("viewer, operator, admin"), e.getMessage());
+    assertTrue(e.getMessage().contains("probe, viewer, operator, admin"), e.getMessage());
   }
 }

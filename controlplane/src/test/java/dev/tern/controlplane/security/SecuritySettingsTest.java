@@ -62,4 +62,13 @@ class SecuritySettingsTest {
         Map.of("name", "prober", "role", "viewer", "sha256", other)), List.of());
     assertTrue(message.startsWith("tern.security.tokens[1].name"), message);
   }
+
+  @Test
+  void a_probe_token_is_read_but_a_console_user_with_the_probe_role_is_refused() {
+    SecuritySettings settings = new SecuritySettings(
+        List.of(Map.of("name", "probe-eu", "role", "probe", "sha256", HASH)), List.of(), Duration.ofHours(1));
+    assertEquals(Role.PROBE, settings.tokens().getFirst().role());
+    String message = refusal(List.of(), List.of(Map.of("username", "pat", "role", "probe", "bcrypt", BCRYPT)));
+    assertTrue(message.startsWith("tern.security.users[0].role: probe is for probe agents' API tokens"), message);
+  }
 }

@@ -78,7 +78,7 @@ class TokenAuthenticationTest {
       assertFalse(config.contains(token), "the plaintext token must not be configured");
       assertTrue(config.contains(Secrets.sha256Hex(token)));
     }
-    assertEquals(3, settings.tokens().size());
+    assertEquals(4, settings.tokens().size());
     for (SecuritySettings.ApiToken token : settings.tokens()) {
       assertFalse(TestCredentials.TOKENS.containsValue(token.sha256Hex()));
       assertEquals(64, token.sha256Hex().length());

@@ -31,9 +31,24 @@ public final class Receiver implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Integer> script = new ConcurrentLinkedQueue<>();
   private final int defaultStatus;
+  private final boolean echoing;
 
   public Receiver(int defaultStatus) throws IOException {
+    this(defaultStatus, false);
+  }
+
+  /**
+   * A receiver whose every answer (with {@code status}) repeats the request it got, path, headers
+   * and body, as a misbehaving proxy or a debugging endpoint might: whatever the sender puts in an
+   * error message from the answer then carries the request's credentials.
+   */
+  public static Receiver echoing(int status) throws IOException {
+    return new Receiver(status, true);
+  }
+
+  private Receiver(int defaultStatus, boolean echoing) throws IOException {
     this.defaultStatus = defaultStatus;
+    this.echoing = echoing;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/", exchange -> {
@@ -42,8 +57,12 @@ public final class Receiver implements AutoCloseable {
           exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body));
       Integer status = script.poll();
       int answer = status == null ? defaultStatus : status;
-      byte[] out = (answer == 429 ? "{\"status\":\"throttle event\"}" : answer >= 400 ? "{\"message\":\"bad\"}" : "{\"status\":\"success\"}")
-          .getBytes(StandardCharsets.UTF_8);
+      String text = answer == 429 ? "{\"status\":\"throttle event\"}" : answer >= 400 ? "{\"message\":\"bad\"}" : "{\"status\":\"success\"}";
+      if (echoing) {
+        text = "{\"message\":\"bad request " + exchange.getRequestURI() + " " + exchange.getRequestHeaders().entrySet()
+            + " " + body + "\"}";
+      }
+      byte[] out = text.getBytes(StandardCharsets.UTF_8);
       if (answer == 429) {
         exchange.getResponseHeaders().set("Retry-After", "1");
       }

@@ -8,6 +8,7 @@ public final class TestCredentials {
 
   /** One API token per role. */
   public static final Map<Role, String> TOKENS = Map.of(
+      Role.PROBE, "probe-test-token-q4w6",
       Role.VIEWER, "viewer-test-token-7fq2",
       Role.OPERATOR, "operator-test-token-k9x1",
       Role.ADMIN, "admin-test-token-m3p8");

@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  *   <tr><td>ttl</td><td>1..86400</td></tr>
  *   <tr><td>backends</td><td>at least one; at least one with weight above 0</td></tr>
  *   <tr><td>backends[i]</td><td>region in the catalog; jurisdiction EU only in an EU/EEA country;
- *       address an IP or DNS name; weight 0..1000, priority 1..100, capacity 1..10^9; health
+ *       address an IP or DNS name, not a {@link ReservedAddresses reserved} one; weight 0..1000, priority 1..100, capacity 1..10^9; health
  *       check ranges, timeout below interval</td></tr>
  *   <tr><td>routing</td><td>latency tolerance 0..10s; geo map with {@code default}, naming
  *       existing backends once per list, none a residency rule forbids; failover tiers without
@@ -164,6 +164,8 @@ public final class PolicyValidator {
       r.add(p + ".address", "address '" + b.address() + "' is neither an IPv4 or IPv6 address"
           + " nor a DNS hostname");
     }
+    ReservedAddresses.refusal(b.address()).ifPresent(why -> r.add(p + ".address", "address '"
+        + b.address() + "' is " + why + "; no backend can be there, and no probe checks it"));
     range(r, p + ".weight", "weight", b.weight(), 0, 1000);
     range(r, p + ".priority", "priority", b.priority(), 1, 100);
     range(r, p + ".capacity", "capacity", b.capacity(), 1, 1_000_000_000);

@@ -218,7 +218,11 @@ class PolicyParserTest {
             s + "hostname", 3, 11, "hostname 'shop_1.example.com' is not a valid DNS name"),
         Arguments.of("invalid address", "address: 192.0.2.10", "address: 192.0.2.300",
             s + "backends[0].address", 15, 14,
-            "address '192.0.2.300' is neither an IPv4 or IPv6 address nor a DNS hostname"));
+            "address '192.0.2.300' is neither an IPv4 or IPv6 address nor a DNS hostname"),
+        Arguments.of("cloud metadata address", "address: 192.0.2.10", "address: 169.254.169.254",
+            s + "backends[0].address", 15, 14,
+            "address '169.254.169.254' is link-local, where clouds serve instance metadata and credentials;"
+                + " no backend can be there, and no probe checks it"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -31,6 +31,8 @@ public record CheckResult(
     BODY_MISMATCH,
     PROTOCOL,
     IO,
+    /** The target is a reserved address (link-local, cloud metadata): refused, never contacted. */
+    RESERVED_ADDRESS,
     /** Not a real failure: a chaos run told the agent to report one (see InjectedFault). */
     INJECTED
   }

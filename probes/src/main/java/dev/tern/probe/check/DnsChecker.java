@@ -33,6 +33,7 @@ import org.xbill.DNS.WireParseException;
  *   <tr><td>any other rcode, or an empty answer section</td><td>BAD_STATUS</td></tr>
  *   <tr><td>none within the timeout</td><td>TIMEOUT</td></tr>
  *   <tr><td>name or type that cannot be queried</td><td>PROTOCOL</td></tr>
+ *   <tr><td>none asked: the server is a link-local or cloud metadata address</td><td>RESERVED_ADDRESS</td></tr>
  * </table>
  */
 public final class DnsChecker implements Checker {
@@ -64,12 +65,17 @@ public final class DnsChecker implements Checker {
     } catch (TextParseException e) {
       return CheckResult.failedSince(start, Failure.PROTOCOL, "not a DNS name: " + dns.name());
     }
-    SimpleResolver resolver;
+    InetAddress server;
     try {
-      resolver = new SimpleResolver(new InetSocketAddress(InetAddress.getByName(dns.address()), dns.port()));
+      server = InetAddress.getByName(dns.address());
     } catch (UnknownHostException e) {
       return CheckResult.failedSince(start, Failure.DNS_RESOLUTION, "cannot resolve the DNS server " + dns.address());
     }
+    var refusal = ReservedTargets.refusal(dns.address(), server);
+    if (refusal.isPresent()) {
+      return CheckResult.failedSince(start, Failure.RESERVED_ADDRESS, refusal.get());
+    }
+    SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(server, dns.port()));
     source.ifPresent(address -> resolver.setLocalAddress(new InetSocketAddress(address, 0)));
     resolver.setTimeout(dns.timeout());
     Message response;

@@ -42,14 +42,16 @@ import javax.net.ssl.TrustManagerFactory;
  * <table>
  *   <caption>What the check does, phase by phase</caption>
  *   <tr><th>phase</th><th>bound</th><th>failure</th></tr>
- *   <tr><td>resolve</td><td>the resolver's own</td><td>DNS_RESOLUTION</td></tr>
+ *   <tr><td>resolve</td><td>the resolver's own</td><td>DNS_RESOLUTION; RESERVED_ADDRESS for a
+ *       link-local or cloud metadata address, which is never contacted</td></tr>
  *   <tr><td>connect</td><td>time left</td><td>CONNECT_REFUSED, CONNECT_TIMEOUT</td></tr>
  *   <tr><td>TLS</td><td>time left (the socket is closed at the deadline)</td><td>TLS_HANDSHAKE, TIMEOUT</td></tr>
  *   <tr><td>status line and headers</td><td>16 KiB; time left on every read</td><td>PROTOCOL, TIMEOUT</td></tr>
  *   <tr><td>body</td><td>{@code maxBodyBytes}; time left on every read</td><td>BODY_MISMATCH, TIMEOUT</td></tr>
  * </table>
  *
- * <p>A redirect is never followed: a 3xx is a status like any other. The body is read only when it
+ * <p>A redirect is never followed: a 3xx is a status like any other, so a backend cannot send the
+ * probe anywhere else (such as a cloud's metadata address). The body is read only when it
  * matters, that is when a substring must be found in it or when the connection is to be kept
  * alive; otherwise the check stops after the headers. TLS validates the chain and the host name
  * (endpoint identification HTTPS) against the JDK's trust store, or against the pinned CA alone.
@@ -181,6 +183,10 @@ public final class HttpChecker implements Checker, AutoCloseable {
       address = InetAddress.getByName(http.address());
     } catch (UnknownHostException e) {
       throw new CheckFailed(Failure.DNS_RESOLUTION, "cannot resolve " + http.address());
+    }
+    var refusal = ReservedTargets.refusal(http.address(), address);
+    if (refusal.isPresent()) {
+      throw new CheckFailed(Failure.RESERVED_ADDRESS, refusal.get());
     }
     var socket = connect(address, http.port(), clock);
     if (!http.tls()) {

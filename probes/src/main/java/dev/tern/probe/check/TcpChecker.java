@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Runs {@link CheckSpec.Tcp} checks: healthy when a TCP connection opens within the timeout. */
+/**
+ * Runs {@link CheckSpec.Tcp} checks: healthy when a TCP connection opens within the timeout. A
+ * link-local or cloud metadata address is refused (RESERVED_ADDRESS) without connecting.
+ */
 public final class TcpChecker implements Checker {
 
   private final Optional<InetAddress> source;
@@ -37,6 +40,10 @@ public final class TcpChecker implements Checker {
       address = InetAddress.getByName(tcp.address());
     } catch (UnknownHostException e) {
       return CheckResult.failedSince(start, Failure.DNS_RESOLUTION, "cannot resolve " + tcp.address());
+    }
+    var refusal = ReservedTargets.refusal(tcp.address(), address);
+    if (refusal.isPresent()) {
+      return CheckResult.failedSince(start, Failure.RESERVED_ADDRESS, refusal.get());
     }
     var where = address.getHostAddress() + ":" + tcp.port();
     long left = tcp.timeout().toMillis() - Duration.ofNanos(System.nanoTime() - start).toMillis();

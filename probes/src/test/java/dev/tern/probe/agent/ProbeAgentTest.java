@@ -1,5 +1,7 @@
 package dev.tern.probe.agent;
 
+import dev.tern.policy.validation.ReservedAddresses;
+import dev.tern.probe.check.Checkers;
 import dev.tern.probe.check.TcpChecker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -137,6 +139,25 @@ class ProbeAgentTest {
         "lost " + lost + ", counted as dropped " + agent.reporter().dropped(flaky.uri()));
     assertTrue(agent.scrape().contains("tern_probe_report_dropped_total{node=\"" + flaky.uri() + "\"}"),
         "drops are exported per node");
+  }
+
+  @Test
+  void an_assignment_naming_the_cloud_metadata_address_is_reported_failed_and_never_contacted() throws Exception {
+    assertTrue(ReservedAddresses.refusal("169.254.169.254").isPresent(), "the address is reserved");
+    FakeControlPlane node = opened(FakeControlPlane.start(TOKEN));
+    node.assign("[{\"service\":\"shop\",\"backend\":\"imds\",\"address\":\"169.254.169.254\",\"kind\":\"http\","
+        + "\"port\":80,\"path\":\"/latest/meta-data/iam/security-credentials/\",\"expectStatus\":[200],"
+        + "\"bodyContains\":\"AccessKeyId\",\"intervalMs\":50,\"timeoutMs\":200}]");
+    ProbeAgent.Settings settings = new ProbeAgent.Settings(FRANKFURT, List.of(node.uri()), TOKEN,
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(2), fastReporting(1000));
+    opened(new ProbeAgent(settings, opened(new Checkers(Optional.empty())), Clock.systemUTC(), new SplittableRandom(7)));
+
+    Eventually.await(Duration.ofSeconds(10), () -> countFor(node, "imds") >= 3, () -> "imds observed: " + node.observations());
+    for (JsonNode o : node.observations()) {
+      assertFalse(o.path("ok").asBoolean(), o.toString());
+      assertTrue(o.path("error").asText().startsWith("reserved_address: not checked: 169.254.169.254, which is link-local"),
+          o.toString());
+    }
   }
 
   @Test

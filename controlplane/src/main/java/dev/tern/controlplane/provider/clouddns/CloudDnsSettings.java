@@ -1,9 +1,9 @@
 package dev.tern.controlplane.provider.clouddns;
 
+import static dev.tern.controlplane.config.ConfigEntries.credentialUrl;
 import static dev.tern.controlplane.config.ConfigEntries.optionalSecret;
 import static dev.tern.controlplane.config.ConfigEntries.strings;
 import static dev.tern.controlplane.config.ConfigEntries.text;
-import static dev.tern.controlplane.config.ConfigEntries.url;
 
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.gson.GsonFactory;
@@ -133,7 +133,7 @@ public final class CloudDnsSettings {
       case "upsert-only" -> CloudDnsDiff.Policy.UPSERT_ONLY;
       default -> throw new IllegalArgumentException(at + ".policy is sync or upsert-only");
     };
-    URI endpoint = text(e, "endpoint").map(u -> url(at + ".endpoint", u)).map(CloudDnsSettings::withSlash)
+    URI endpoint = text(e, "endpoint").map(u -> credentialUrl(at + ".endpoint", u)).map(CloudDnsSettings::withSlash)
         .orElse(DEFAULT_ENDPOINT);
     double perSecond = text(e, "requests-per-second").map(v -> {
       try {

@@ -66,11 +66,15 @@ public final class SdkRoute53Api implements Route53Api, AutoCloseable {
 
   private static Route53Api.ApiException wrap(String doing, RuntimeException e) {
     if (e instanceof Route53Exception r) {
-      String code = r.awsErrorDetails() == null ? "" : r.awsErrorDetails().errorCode();
+      // An answer that is not an AWS error document (a proxy's 502, say) has no code and no message.
+      String code = r.awsErrorDetails() == null || r.awsErrorDetails().errorCode() == null ? ""
+          : r.awsErrorDetails().errorCode();
       boolean retryable = r.statusCode() >= 500 || r.statusCode() == 429 || "Throttling".equals(code)
           || "PriorRequestNotComplete".equals(code) || r.isThrottlingException();
+      String message = r.awsErrorDetails() == null || r.awsErrorDetails().errorMessage() == null ? r.getMessage()
+          : r.awsErrorDetails().errorMessage();
       return new Route53Api.ApiException(doing + ": " + (code.isEmpty() ? "HTTP " + r.statusCode() : code) + " "
-          + (r.awsErrorDetails() == null ? r.getMessage() : r.awsErrorDetails().errorMessage()), retryable, e);
+          + message, retryable, e);
     }
     return new Route53Api.ApiException(doing + ": " + e.getMessage(), true, e);
   }

@@ -60,6 +60,7 @@ class CloudDnsSettingsTest {
       "services, null, tern.providers.cloud-dns[0].services is required",
       "policy, create-only, tern.providers.cloud-dns[0].policy is sync or upsert-only",
       "endpoint, ftp://x, tern.providers.cloud-dns[0].endpoint is not an http(s) URL",
+      "endpoint, http://dns.example.com/, tern.providers.cloud-dns[0].endpoint must be an https URL: a credential is sent to it",
       "requests-per-second, 0, tern.providers.cloud-dns[0].requests-per-second must be a positive number",
       "requests-per-second, fast, tern.providers.cloud-dns[0].requests-per-second must be a positive number"})
   void a_wrong_entry_names_the_key(String key, String value, String message) {
