@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Jazzer fuzz target for the request bodies of the REST API: any bytes POSTed to an endpoint that
@@ -40,7 +41,8 @@ class ApiBodiesFuzzTest {
     api.close();
   }
 
-  @FuzzTest(maxDuration = "25s")
+  @Tag("fuzz")
+  @FuzzTest(maxDuration = "20s")
   @DictionaryEntries({
       "{", "}", "[", "]", ":", ",", "\"", "\\u0000", "\\ud800", "null", "true", "false", "-0", "1e999",
       "\"backends\"", "\"regions\"", "\"clouds\"", "\"shop/aws-frankfurt\"", "\"aws:eu-central-1\"", "\"gcp\"",

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -86,8 +87,9 @@ class ProbeObservationsFuzzTest {
                 null))));
   }
 
+  @Tag("fuzz")
   @MethodSource("batches")
-  @FuzzTest(maxDuration = "25s")
+  @FuzzTest(maxDuration = "20s")
   @ValuePool(value = "values", p = 0.3)
   void any_batch_is_accounted_for_or_refused_with_a_client_problem(@WithSize(max = 16) List<Sent> observations)
       throws IOException {

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -47,7 +48,8 @@ class DnsQueryFuzzTest {
 
   private final QueryHandler handler = new QueryHandler(SETTINGS, () -> TABLE);
 
-  @FuzzTest(maxDuration = "25s")
+  @Tag("fuzz")
+  @FuzzTest(maxDuration = "20s")
   void any_datagram_gets_no_answer_or_a_well_formed_response(byte[] datagram) throws IOException {
     for (InetAddress source : SOURCES) {
       for (boolean tcp : new boolean[] {false, true}) {

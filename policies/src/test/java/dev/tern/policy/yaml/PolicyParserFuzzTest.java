@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,8 @@ class PolicyParserFuzzTest {
   private final PolicyParser parser = new PolicyParser();
   private final PolicyValidator validator = new PolicyValidator();
 
-  @FuzzTest(maxDuration = "25s")
+  @Tag("fuzz")
+  @FuzzTest(maxDuration = "20s")
   @DictionaryEntries({
       "kind: Service", "kind: ZoneTable", "---", "name: ", "hostname: ", "ttl: ", "routing:",
       "method: ", "failover", "weighted", "latency", "geo", "tolerance: ", "clientZones: ", "backends:",
