@@ -91,6 +91,13 @@ final class ProbesController {
   @Serdeable
   record Assignment(String region, long version, long policyVersion, List<Target> targets) {}
 
+  /**
+   * The span an observation's time may fall in: four-digit years from the epoch on. A probe sends
+   * its clock's now; beyond these, times only break the arithmetic of staleness and charts.
+   */
+  static final Instant EARLIEST_AT = Instant.EPOCH;
+  static final Instant LATEST_AT = Instant.parse("9999-12-31T23:59:59Z");
+
   private final RaftNode node;
   private final HealthBook book;
   private final LatencyHistory history;
@@ -136,11 +143,19 @@ final class ProbesController {
 
   private static ProbeObservation toObservation(ObservationIn o, int index) {
     String where = "observations[" + index + "]";
+    if (o == null) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, where + " is null; send an object with vantage, service,"
+          + " backend, at, ok and latencyMs");
+    }
     if (o.vantage() == null || o.service() == null || o.backend() == null || o.at() == null) {
       throw new HttpStatusException(HttpStatus.BAD_REQUEST, where + ": vantage, service, backend and at are required");
     }
     Region vantage = Region.parse(o.vantage()).orElseThrow(() -> new HttpStatusException(HttpStatus.BAD_REQUEST,
         where + ".vantage: unknown region '" + o.vantage() + "'; write cloud:region, e.g. aws:eu-central-1"));
+    if (o.at().isBefore(EARLIEST_AT) || o.at().isAfter(LATEST_AT)) {
+      throw new HttpStatusException(HttpStatus.BAD_REQUEST, where + ".at must be between " + EARLIEST_AT + " and "
+          + LATEST_AT + ", got " + o.at());
+    }
     if (!(o.latencyMs() >= 0 && o.latencyMs() <= 600_000)) {
       throw new HttpStatusException(HttpStatus.BAD_REQUEST, where + ".latencyMs must be 0..600000");
     }

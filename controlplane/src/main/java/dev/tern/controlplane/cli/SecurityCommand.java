@@ -76,6 +76,11 @@ final class SecurityCommand implements Runnable {
         System.err.println("tern security hash-password: no password on stdin.");
         return 1;
       }
+      if (ConsoleUsers.isTooLong(password.get())) {
+        System.err.println("tern security hash-password: the password is longer than bcrypt reads ("
+            + ConsoleUsers.MAX_PASSWORD_BYTES + " bytes in UTF-8); choose a shorter one.");
+        return 2;
+      }
       System.out.println(ConsoleUsers.hash(password.get(), cost));
       return 0;
     }

@@ -3,6 +3,7 @@ package dev.tern.controlplane.security;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.tern.controlplane.security.SecuritySettings.ConsoleUser;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -14,6 +15,12 @@ public final class ConsoleUsers {
 
   /** Cost of new hashes from {@code tern security hash-password}: about 0.2 s on a server core. */
   public static final int DEFAULT_COST = 12;
+
+  /** bcrypt reads at most 72 bytes of a password; {@link #hash} refuses a longer one. */
+  public static final int MAX_PASSWORD_BYTES = 72;
+
+  /** Checked in place of a password too long to be anyone's, so that it takes the usual time. */
+  private static final char[] TOO_LONG_STAND_IN = "a password longer than bcrypt reads".toCharArray();
 
   private final Map<String, ConsoleUser> byName;
   private final String decoy;
@@ -27,18 +34,32 @@ public final class ConsoleUsers {
     this.decoy = BCrypt.withDefaults().hashToString(cost, Secrets.randomToken().toCharArray());
   }
 
-  /** The caller when the password is right; an unknown name costs the same time as a known one. */
+  /**
+   * The caller when the password is right; an unknown name, and a password longer than any
+   * configured one can be, cost the same time as a wrong password.
+   */
   public Optional<Caller> authenticate(String username, String password) {
     ConsoleUser user = byName.get(username);
     String hash = user == null ? decoy : user.bcrypt();
-    boolean verified = BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
-    if (user == null || !verified) {
+    boolean tooLong = isTooLong(password);
+    boolean verified = BCrypt.verifyer()
+        .verify(tooLong ? TOO_LONG_STAND_IN : password.toCharArray(), hash.toCharArray()).verified;
+    if (user == null || tooLong || !verified) {
       return Optional.empty();
     }
     return Optional.of(new Caller(user.username(), user.role(), Caller.AuthMethod.SESSION));
   }
 
-  /** A bcrypt hash of {@code password} for the {@code tern.security.users} configuration. */
+  /** Whether bcrypt cannot hold all of {@code password}: more than {@link #MAX_PASSWORD_BYTES} in UTF-8. */
+  public static boolean isTooLong(String password) {
+    return password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES;
+  }
+
+  /**
+   * A bcrypt hash of {@code password} for the {@code tern.security.users} configuration.
+   *
+   * @throws IllegalArgumentException when the password {@linkplain #isTooLong is too long}
+   */
   public static String hash(String password, int cost) {
     return BCrypt.withDefaults().hashToString(cost, password.toCharArray());
   }

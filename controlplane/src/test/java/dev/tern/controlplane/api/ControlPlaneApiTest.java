@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.controlplane.security.Role;
 import dev.tern.controlplane.testing.Http;
+import dev.tern.controlplane.testing.ProblemAssertions;
 import dev.tern.controlplane.testing.ServiceYaml;
 import dev.tern.controlplane.testing.TestCredentials;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -18,10 +19,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The API on a real single-node cluster: policies in through Raft, observations in, verdicts and
@@ -158,6 +162,32 @@ class ControlPlaneApiTest {
     assertTrue(ams.contains("\"ok\":1,\"failed\":0,\"meanMs\":14.5,\"maxMs\":14.5"), ams);
     assertTrue(ams.contains("\"meanMs\":30.0"), ams);
     assertEquals(404, get("/api/v1/services/pay/backends/nope/latency").statusCode());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "a null observation         | null                                    | observations[1] is null",
+      "a time a billion years ago | \"at\":\"-1000000000-01-01T00:00:00Z\" | observations[1].at must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+      "a time before the epoch    | \"at\":\"1969-12-31T23:59:59Z\"        | observations[1].at must be between",
+      "a time after the year 9999 | \"at\":\"+10000-01-01T00:00:00Z\"       | observations[1].at must be between",
+  })
+  void a_batch_with_a_malformed_observation_is_refused_whole_with_a_400_problem(String what, String second,
+      String detail) {
+    if (get("/api/v1/services/ingest").statusCode() != 200) {
+      assertEquals(200, put("ingest", yaml("ingest"), "?reason=launch", Role.ADMIN).statusCode());
+    }
+    String observation = "{\"vantage\":\"aws:us-east-1\",\"service\":\"ingest\",\"backend\":\"fra\","
+        + "\"at\":\"" + Instant.now() + "\",\"ok\":true,\"latencyMs\":3}";
+    String malformed = second.equals("null") ? "null" : observation.replaceFirst("\"at\":\"[^\"]*\"", second);
+    String batch = "{\"observations\":[" + observation + "," + malformed + "]}";
+
+    HttpResponse<String> in = http.send("POST", "/api/v1/probes/observations", "application/json", batch,
+        "Authorization", TestCredentials.bearer(Role.OPERATOR));
+
+    Map<String, Object> problem = ProblemAssertions.assertProblem(400, in);
+    assertTrue(((String) problem.get("detail")).startsWith(detail), problem.toString());
+    String latency = get("/api/v1/services/ingest/backends/fra/latency").body();
+    assertTrue(latency.contains("\"series\":[]"), "the valid first observation was not taken either: " + latency);
   }
 
   @Test

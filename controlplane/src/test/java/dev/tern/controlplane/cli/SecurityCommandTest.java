@@ -72,4 +72,12 @@ class SecurityCommandTest {
     assertTrue(hash.startsWith("$2a$04$"), hash);
     assertTrue(BCrypt.verifyer().verify("s3cret passphrase".toCharArray(), hash.toCharArray()).verified);
   }
+
+  @Test
+  void hash_password_refuses_a_password_longer_than_bcrypt_reads() {
+    Run run = tern("x".repeat(73) + "\n", "security", "hash-password", "--cost", "4");
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("longer than bcrypt reads (72 bytes in UTF-8)"), run.err());
+    assertEquals("", run.out());
+  }
 }

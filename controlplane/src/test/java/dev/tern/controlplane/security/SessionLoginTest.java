@@ -63,6 +63,17 @@ class SessionLoginTest {
   }
 
   @Test
+  void a_password_longer_than_bcrypt_reads_is_a_wrong_password() {
+    String rightThenMore = TestCredentials.ADMIN_PASSWORD + ">".repeat(72);
+    HttpResponse<String> wrong = logIn(TestCredentials.ADMIN_USER, "wrong");
+    for (String user : new String[] {TestCredentials.ADMIN_USER, "mallory"}) {
+      HttpResponse<String> response = logIn(user, rightThenMore);
+      assertEquals(assertProblem(401, wrong).get("detail"), assertProblem(401, response).get("detail"));
+      assertTrue(response.headers().allValues("Set-Cookie").isEmpty());
+    }
+  }
+
+  @Test
   void the_right_password_sets_a_strict_http_only_session_cookie_and_returns_a_csrf_token() {
     HttpResponse<String> response = logIn(TestCredentials.ADMIN_USER, TestCredentials.ADMIN_PASSWORD);
     assertEquals(200, response.statusCode(), response.body());

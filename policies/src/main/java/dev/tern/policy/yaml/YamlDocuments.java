@@ -8,6 +8,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
@@ -15,8 +16,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * YAML text to document nodes for Tern's file formats (policies, chaos scenarios), safely: the
  * text is bounded in size, alias bombs and runaway nesting are refused before anything is built,
- * and a syntax error becomes one violation at its line, worded for the usual causes. Never throws
- * on any input.
+ * and a syntax error becomes one violation at its line, worded for the usual causes; a refusal of
+ * the whole file is placed at its first line. Never throws on any input.
  */
 public final class YamlDocuments {
 
@@ -48,8 +49,8 @@ public final class YamlDocuments {
   /** Composes every document of {@code text}; {@code what} names the file in messages ("policy file"). */
   public static Composed compose(String text, String what) {
     if (text.length() > MAX_CODE_POINTS && text.codePointCount(0, text.length()) > MAX_CODE_POINTS) {
-      return new Refused(Violation.at("", "the " + what + " is larger than 3 MiB; split it or look for"
-          + " generated content that ran away"));
+      return new Refused(new Violation("", 1, 1, "the " + what + " is larger than 3 MiB; split it or"
+          + " look for generated content that ran away"));
     }
     List<Node> documents = new ArrayList<>();
     try {
@@ -60,10 +61,40 @@ public final class YamlDocuments {
       new Compose(SETTINGS).composeAllFromString(text).forEach(documents::add);
     } catch (MarkedYamlEngineException e) {
       return new Refused(syntaxError(e));
+    } catch (ReaderException e) {
+      return new Refused(unreadableCharacter(text, e));
     } catch (YamlEngineException e) {
-      return new Refused(Violation.at("", "invalid YAML: " + e.getMessage()));
+      return new Refused(new Violation("", 1, 1, "invalid YAML: " + e.getMessage()));
     }
     return new Documents(documents);
+  }
+
+  /**
+   * A character YAML does not allow in its text (a control character such as NUL, or half of a
+   * surrogate pair), placed at its line and column: the reader reports only its position among
+   * the text's code points.
+   */
+  private static Violation unreadableCharacter(String text, ReaderException e) {
+    int line = 1;
+    int column = 1;
+    int i = 0;
+    for (int codePoints = 0; codePoints < e.getPosition(); codePoints++) {
+      int next = i + Character.charCount(text.codePointAt(i));
+      if (next >= text.length()) {
+        break; // half a pair at the very end is reported one past it
+      }
+      char c = text.charAt(i);
+      if (c == '\n' || (c == '\r' && text.charAt(next) != '\n')) {
+        line++;
+        column = 1;
+      } else if (c != '\r') {
+        column++;
+      }
+      i = next;
+    }
+    return new Violation("", line, column, ("invalid YAML: the character U+%1$04X is not allowed in YAML"
+        + " text; remove it, or write it escaped in a double-quoted string: \"\\u%1$04X\"")
+        .formatted(e.getCodePoint()));
   }
 
   /** One violation for YAML that does not parse, worded for the usual causes. */

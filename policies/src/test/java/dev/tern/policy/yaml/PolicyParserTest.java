@@ -458,10 +458,48 @@ class PolicyParserTest {
   }
 
   @Test
-  void an_oversized_file_is_refused_without_parsing() {
+  void an_oversized_file_is_refused_without_parsing_at_its_first_line() {
     ParsedPolicy result = parser.parse("#".repeat(YamlDocuments.MAX_CODE_POINTS + 1));
 
-    assertTrue(result.violations().getFirst().message().contains("larger than 3 MiB"));
+    Violation v = result.violations().getFirst();
+    assertTrue(v.message().contains("larger than 3 MiB"), v::toString);
+    assertEquals("1:1", v.line() + ":" + v.column(), v::toString);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "NUL in a value           | kind: Service\\nname: sh\\u0000op\\n     | 2 | 9  | U+0000",
+      "bell after CR LF         | kind: Service\\r\\nttl: \\u0007\\r\\n    | 2 | 6  | U+0007",
+      "control after an emoji   | kind: Service\\nname: \\uD83D\\uDE00\\u0001 | 2 | 8 | U+0001",
+      "lone high surrogate      | kind: Service\\nname: \\uD800        | 2 | 7  | U+D800",
+      "lone low surrogate       | kind: Service\\nname: x\\uDC00y      | 2 | 8  | U+DC00",
+  })
+  void a_character_yaml_does_not_allow_is_refused_at_its_line_and_column(
+      String what, String yaml, int line, int column, String codePoint) {
+    ParsedPolicy result = parser.parse(unescape(yaml));
+
+    assertEquals(1, result.violations().size(), () -> result.violations().toString());
+    Violation v = result.violations().getFirst();
+    assertEquals(line + ":" + column, v.line() + ":" + v.column(), v::toString);
+    assertTrue(v.message().startsWith("invalid YAML: the character " + codePoint + " is not allowed"), v::toString);
+  }
+
+  /** Undoes the escapes (backslash and n, r or uXXXX) for characters a CSV row cannot hold. */
+  private static String unescape(String s) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\\') {
+        out.append(c);
+      } else if (s.charAt(i + 1) == 'u') {
+        out.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+        i += 5;
+      } else {
+        out.append(s.charAt(i + 1) == 'n' ? '\n' : '\r');
+        i++;
+      }
+    }
+    return out.toString();
   }
 
   @Test
