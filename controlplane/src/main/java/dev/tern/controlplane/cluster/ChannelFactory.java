@@ -30,7 +30,8 @@ import org.jgroups.protocols.raft.REDIRECT;
 import org.jgroups.stack.Protocol;
 
 /**
- * Builds a node's JGroups stack: TCP with {@code TCP_NODELAY} on the member's own address and port,
+ * Builds a node's JGroups stack: TCP with {@code TCP_NODELAY} on the member's own address and port
+ * (outgoing connections bound to that address too),
  * discovery from the static member list, failure detection tuned for a small cluster on a fast
  * network, AES encryption (SYM_ENCRYPT, CBC with a random IV per message) and AUTH keyed by the
  * cluster secret, and Raft with leader redirection on top.
@@ -84,6 +85,10 @@ public final class ChannelFactory {
     tcp.setBindAddress(bind);
     tcp.setBindPort(port);
     tcp.setPortRange(0);
+    // Connections to the other members leave from the member's own address too, not from whatever
+    // the kernel picks (127.0.0.1 for every loopback member): a firewall or traffic-control rule
+    // written for a member's address then covers both directions of its traffic.
+    tcp.setClientBindAddr(bind);
     tcp.tcpNodelay(true);
 
     TCPPING discovery = new TCPPING();

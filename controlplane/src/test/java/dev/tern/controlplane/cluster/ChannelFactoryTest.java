@@ -3,9 +3,13 @@ package dev.tern.controlplane.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tern.controlplane.cluster.ClusterConfig.Member;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jgroups.JChannel;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.raft.ELECTION;
@@ -54,5 +58,32 @@ class ChannelFactoryTest {
     ClusterConfig config = new ClusterConfig("n1", List.of(new Member("n1", "127.0.0.1", 0)), dir,
         TestCluster.SECRET, false, ClusterConfig.DEFAULT_MAX_LOG_BYTES);
     assertEquals(ClusterConfig.Timing.defaults(), config.timing());
+  }
+
+  @Test
+  void a_member_connects_to_the_others_from_its_own_address(@TempDir Path dir) throws Exception {
+    // A listening socket stands in for member n2 on 127.0.0.5; n1, on 127.0.0.4, reaches for it while it joins.
+    try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.5"))) {
+      peer.setSoTimeout(10_000);
+      int port;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.4"))) {
+        port = free.getLocalPort();
+      }
+      ClusterConfig config = new ClusterConfig("n1",
+          List.of(new Member("n1", "127.0.0.4", port), new Member("n2", "127.0.0.5", peer.getLocalPort())), dir,
+          TestCluster.SECRET, false, ClusterConfig.DEFAULT_MAX_LOG_BYTES);
+      try (JChannel channel = ChannelFactory.create(config)) {
+        Thread.ofVirtual().start(() -> {
+          try {
+            channel.connect("tern");
+          } catch (Exception e) {
+            // n2 never answers; the channel is closed below
+          }
+        });
+        try (Socket from = peer.accept()) {
+          assertEquals(InetAddress.getByName("127.0.0.4"), from.getInetAddress());
+        }
+      }
+    }
   }
 }
