@@ -23,63 +23,126 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Three {@code tern server} processes on loopback, each its own JVM with its own Raft log on disk, and what the
- * campaign's nemesis does to them: {@code kill -9}, {@code SIGSTOP}/{@code SIGCONT} and restarts, always by the pid
- * of the process this class started.
+ * Three {@code tern server} processes, each its own JVM with its own Raft log on disk, a fourth slot for the node a
+ * membership change adds, and what the campaign's nemesis does to them: {@code kill -9}, {@code SIGSTOP}/{@code
+ * SIGCONT}, restarts, and (with a {@link CampaignNetwork}) cuts and slow links between them, always by the pid of the
+ * process this class started. Without a network namespace the nodes run on the host's loopback.
  */
 final class CampaignCluster implements AutoCloseable {
 
-  static final int SIZE = 3;
+  /** Node slots: three members and the spare that a membership change adds (another member then leaves). */
+  static final int SLOTS = 4;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One node's standing as {@code GET /api/v1/cluster} reports it. */
-  record Status(String node, boolean leader, long term, long commitIndex, long lastApplied) {}
+  record Status(String node, boolean leader, long term, long commitIndex, long lastApplied, List<String> members) {}
 
   private final Path dir;
   private final String classpath;
   private final String token;
-  private final int[] httpPorts = new int[SIZE];
-  private final Process[] processes = new Process[SIZE];
-  private final boolean[] paused = new boolean[SIZE];
+  private final String secret;
+  private final Optional<CampaignNetwork> network;
+  private final String[] raftHosts = new String[SLOTS];
+  private final int[] raftPorts = new int[SLOTS];
+  private final String[] httpHosts = new String[SLOTS];
+  private final int[] httpPorts = new int[SLOTS];
+  private final Process[] processes = new Process[SLOTS];
+  private final boolean[] paused = new boolean[SLOTS];
+  /** The slots the campaign believes are voting members; the first {@code SLOTS - 1} to begin with. */
+  private final java.util.SortedSet<Integer> members = new java.util.TreeSet<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  CampaignCluster(Path dir, String classpath) throws IOException {
+  CampaignCluster(Path dir, String classpath, Optional<CampaignNetwork> network) throws IOException {
     this.dir = dir.toAbsolutePath();
     this.classpath = classpath;
+    this.network = network;
     byte[] random = new byte[18];
     ThreadLocalRandom.current().nextBytes(random);
     this.token = "campaign-" + HexFormat.of().formatHex(random);
-    String secret = HexFormat.of().formatHex(random) + "-cluster";
-    int[] raftPorts = new int[SIZE];
-    for (int i = 0; i < SIZE; i++) {
-      httpPorts[i] = freePort();
-      raftPorts[i] = freePort();
+    this.secret = HexFormat.of().formatHex(random) + "-cluster";
+    for (int i = 0; i < SLOTS; i++) {
+      if (network.isPresent()) {
+        raftHosts[i] = network.get().raftHost(i);
+        raftPorts[i] = 7800;
+        httpHosts[i] = network.get().httpHost(i);
+        httpPorts[i] = 8080;
+      } else {
+        raftHosts[i] = "127.0.0.1";
+        raftPorts[i] = freePort();
+        httpHosts[i] = "127.0.0.1";
+        httpPorts[i] = freePort();
+      }
+      if (i < SLOTS - 1) {
+        members.add(i);
+      }
     }
-    List<String> members = new ArrayList<>();
-    for (int i = 0; i < SIZE; i++) {
-      members.add(id(i) + "@127.0.0.1:" + raftPorts[i]);
+  }
+
+  /** The slots that are voting members, as far as the campaign knows. */
+  synchronized List<Integer> members() {
+    return List.copyOf(members);
+  }
+
+  synchronized void members(java.util.Collection<Integer> now) {
+    members.clear();
+    members.addAll(now);
+  }
+
+  /** The slot that is not a member, where the next membership change adds a node. */
+  synchronized int spare() {
+    for (int i = 0; i < SLOTS; i++) {
+      if (!members.contains(i)) {
+        return i;
+      }
     }
-    for (int i = 0; i < SIZE; i++) {
-      Files.writeString(config(i), """
-          micronaut:
-            server:
-              host: 127.0.0.1
-              port: %d
-          tern:
-            dns:
-              enabled: false
-            cluster:
-              node-id: %s
-              members: [%s]
-              data-dir: "%s"
-              secret: "%s"
-            decision:
-              interval: 250ms
-            security:
-              tokens:
-                - {name: campaign, role: admin, sha256: %s}
-          """.formatted(httpPorts[i], id(i), String.join(", ", members), this.dir.resolve(id(i)), secret,
-          Secrets.sha256Hex(token)));
+    throw new IllegalStateException("no spare slot: " + members);
+  }
+
+  Optional<CampaignNetwork> network() {
+    return network;
+  }
+
+  /** Writes node {@code i}'s configuration: its member list is the current members and itself. */
+  private void writeConfig(int i) throws IOException {
+    java.util.SortedSet<Integer> list = new java.util.TreeSet<>(members());
+    list.add(i);
+    List<String> entries = list.stream().map(m -> id(m) + "@" + raftHosts[m] + ":" + raftPorts[m]).toList();
+    Files.writeString(config(i), """
+        micronaut:
+          server:
+            host: %s
+            port: %d
+        tern:
+          dns:
+            enabled: false
+          cluster:
+            node-id: %s
+            members: [%s]
+            data-dir: "%s"
+            secret: "%s"
+          decision:
+            interval: 250ms
+          security:
+            tokens:
+              - {name: campaign, role: admin, sha256: %s}
+        """.formatted(httpHosts[i], httpPorts[i], id(i), String.join(", ", entries), dataDir(i), secret,
+        Secrets.sha256Hex(token)));
+  }
+
+  private Path dataDir(int i) {
+    return dir.resolve(id(i));
+  }
+
+  /** Deletes node {@code i}'s Raft log and snapshots: it was removed, and joins again as a new node. */
+  void wipe(int i) throws IOException {
+    Path data = dataDir(i);
+    if (!Files.exists(data)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(data)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
@@ -87,12 +150,16 @@ final class CampaignCluster implements AutoCloseable {
     return "n" + (i + 1);
   }
 
+  static int slot(String id) {
+    return Integer.parseInt(id.substring(1)) - 1;
+  }
+
   private Path config(int i) {
     return dir.resolve(id(i) + ".yml");
   }
 
   URI url(int i) {
-    return URI.create("http://127.0.0.1:" + httpPorts[i]);
+    return URI.create("http://" + httpHosts[i] + ":" + httpPorts[i]);
   }
 
   String bearer() {
@@ -101,9 +168,13 @@ final class CampaignCluster implements AutoCloseable {
 
   /** Starts node {@code i}'s process (again); its log is appended to {@code <dir>/<id>.log}. */
   void start(int i) throws IOException {
+    writeConfig(i);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    processes[i] = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath, "dev.tern.controlplane.cli.TernCommand", "server", "--config", config(i).toString())
+    List<String> command = new ArrayList<>(network.map(CampaignNetwork::exec).orElse(List.of()));
+    command.addAll(List.of(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+        classpath, "dev.tern.controlplane.cli.TernCommand", "server", "--config", config(i).toString()));
+    // `ip netns exec` execs the command in place: the pid is the JVM's.
+    processes[i] = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(id(i) + ".log").toFile()))
         .start();
@@ -163,8 +234,10 @@ final class CampaignCluster implements AutoCloseable {
         return Optional.empty();
       }
       JsonNode n = JSON.readTree(r.body());
+      List<String> memberIds = new ArrayList<>();
+      n.path("members").forEach(m -> memberIds.add(m.asText()));
       return Optional.of(new Status(n.path("node").asText(), n.path("leader").asBoolean(), n.path("term").asLong(),
-          n.path("commitIndex").asLong(), n.path("lastApplied").asLong()));
+          n.path("commitIndex").asLong(), n.path("lastApplied").asLong(), memberIds.stream().sorted().toList()));
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -173,11 +246,23 @@ final class CampaignCluster implements AutoCloseable {
     }
   }
 
-  /** The index of the node that says it leads, once one does, within {@code timeout}. */
+  /** Waits until every node of {@code nodes} answers; whether they all did within {@code timeout}. */
+  boolean awaitUp(List<Integer> nodes, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (nodes.stream().allMatch(i -> status(i).isPresent())) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  /** The slot of a member that says it leads, once one does, within {@code timeout}. */
   Optional<Integer> awaitLeader(Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      for (int i = 0; i < SIZE; i++) {
+      for (int i : members()) {
         if (status(i).map(Status::leader).orElse(false)) {
           return Optional.of(i);
         }
@@ -225,7 +310,7 @@ final class CampaignCluster implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    for (int i = 0; i < SIZE; i++) {
+    for (int i = 0; i < SLOTS; i++) {
       if (paused[i]) {
         try {
           resume(i);
@@ -235,6 +320,7 @@ final class CampaignCluster implements AutoCloseable {
       }
       kill(i);
     }
+    network.ifPresent(CampaignNetwork::close);
   }
 
   private static int freePort() throws IOException {

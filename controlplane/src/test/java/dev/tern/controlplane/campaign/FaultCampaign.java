@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
 
 /**
  * The fault campaign: three control-plane processes, clients writing policies and drains to any node, and a nemesis
- * that kills, pauses and restarts nodes, round after round. After every round the cluster must elect a leader,
- * converge (every node the same applied index and the same registers) and hold, in every register, a value the
- * {@link History} allows: no acknowledged write lost. Throughout, no two nodes may lead in the same term.
+ * that kills, pauses, restarts, cuts off and slows down nodes and changes the membership, round after round. After
+ * every round the cluster must elect a leader, converge (every member the same applied index, the same member list
+ * and the same registers) and hold, in every register, a value the {@link History} allows: no acknowledged write lost.
+ * Throughout, no two nodes may lead in the same term.
  *
  * <p>Run it for longer with {@code ./mvnw -pl controlplane -am verify -Dtest=FaultCampaignTest
  * -Dtern.campaign.rounds=500} (docs/reliability.md).
@@ -40,21 +41,42 @@ final class FaultCampaign {
     PAUSE_LEADER,
     PAUSE_FOLLOWER,
     KILL_LEADER_THEN_NEW_LEADER,
-    RESTART_ALL
+    RESTART_ALL,
+    ADD_MEMBER_THEN_KILL_LEADER,
+    PARTITION_LEADER(true),
+    PARTITION_FOLLOWER(true),
+    PARTITION_BRIDGE(true),
+    FLAKY_LINK(true);
+
+    /** Whether the fault needs the campaign's network namespace. */
+    final boolean network;
+
+    Fault() {
+      this(false);
+    }
+
+    Fault(boolean network) {
+      this.network = network;
+    }
   }
 
   /** The campaign's outcome: rounds per fault, operations, anomalies, and timings. */
   record Report(int rounds, Map<Fault, Integer> faults, long acknowledged, long refused, long indeterminate,
-      List<String> anomalies, List<Duration> recoveries, Duration took) {
-    // recoveries: from the heal (a killed node restarted, a paused one resumed) to a node answering as leader
+      List<String> anomalies, List<Duration> recoveries, List<Duration> boots, int membershipChanges, Duration took) {
+    // recoveries: from the heal (a partition healed, a paused node resumed, a restarted one answering HTTP again)
+    // to a member answering as leader; boots: from a restart to the node answering HTTP
 
-    Duration recoveryPercentile(double p) {
-      if (recoveries.isEmpty()) {
+    static Duration percentile(List<Duration> durations, double p) {
+      if (durations.isEmpty()) {
         return Duration.ZERO;
       }
-      List<Duration> sorted = new ArrayList<>(recoveries);
+      List<Duration> sorted = new ArrayList<>(durations);
       Collections.sort(sorted);
       return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    Duration recoveryPercentile(double p) {
+      return percentile(recoveries, p);
     }
 
     @Override
@@ -62,7 +84,9 @@ final class FaultCampaign {
       return rounds + " rounds " + faults + "; writes acknowledged " + acknowledged + ", refused " + refused
           + ", indeterminate " + indeterminate + "; a leader after the heal: median "
           + recoveryPercentile(0.5).toMillis() + " ms, p99 " + recoveryPercentile(0.99).toMillis() + " ms, max "
-          + recoveryPercentile(1.0).toMillis() + " ms; took " + took.toSeconds() + " s; anomalies "
+          + recoveryPercentile(1.0).toMillis() + " ms; a restarted node answering: median "
+          + percentile(boots, 0.5).toMillis() + " ms, max " + percentile(boots, 1.0).toMillis() + " ms; membership "
+          + "changes committed " + membershipChanges + "; took " + took.toSeconds() + " s; anomalies "
           + anomalies.size() + (anomalies.isEmpty() ? "" : ": " + anomalies);
     }
   }
@@ -70,6 +94,8 @@ final class FaultCampaign {
   static final List<String> SERVICES = List.of("c0", "c1", "c2");
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration CONVERGE_WITHIN = Duration.ofSeconds(30);
+  private static final Duration LEADER_WITHIN = Duration.ofSeconds(30);
+  private static final Duration BOOT_WITHIN = Duration.ofSeconds(90);
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
   private static final Pattern ADDRESS = Pattern.compile("address: (10\\.[0-9.]+)");
@@ -83,6 +109,9 @@ final class FaultCampaign {
   private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
   /** Which node each node said led, per term: two for one term is an anomaly. */
   private final Map<Long, String> leaders = new HashMap<>();
+  private final List<Duration> boots = Collections.synchronizedList(new ArrayList<>());
+  private final List<Fault> deck = new ArrayList<>();
+  private int membershipChanges;
   private volatile boolean closed;
 
   FaultCampaign(CampaignCluster cluster, long seed) {
@@ -93,7 +122,7 @@ final class FaultCampaign {
   /** Runs {@code rounds} rounds; {@code progress} hears one line per round. */
   Report run(int rounds, java.util.function.Consumer<String> progress) throws Exception {
     Instant began = Instant.now();
-    for (int i = 0; i < CampaignCluster.SIZE; i++) {
+    for (int i : cluster.members()) {
       cluster.start(i);
     }
     if (cluster.awaitLeader(Duration.ofSeconds(60)).isEmpty()) {
@@ -112,21 +141,23 @@ final class FaultCampaign {
     List<Duration> recoveries = new ArrayList<>();
     try {
       for (int r = 1; r <= rounds; r++) {
-        Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+        Fault fault = nextFault();
         faults.merge(fault, 1, Integer::sum);
         int before = anomalies.size();
         writing.set(true);
         Thread.sleep(500 + random.nextInt(500));
-        Instant healed = inject(fault);
-        Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(30));
+        Instant healed = inject(r, fault);
+        Optional<Integer> leader = cluster.awaitLeader(LEADER_WITHIN);
         if (leader.isPresent()) {
           recoveries.add(Duration.between(healed, Instant.now()));
         } else {
-          anomalies.add("round " + r + " (" + fault + "): no leader within 30 s of the heal");
+          anomalies.add("round " + r + " (" + fault + "): no leader within " + LEADER_WITHIN.toSeconds()
+              + " s of the heal");
         }
         Thread.sleep(500);
         writing.set(false);
         quiesce();
+        settleMembership(r, fault);
         Optional<Duration> converged = converge(r, fault);
         progress.accept("round " + r + "/" + rounds + " " + fault + ": leader " + leader.map(CampaignCluster::id)
             .orElse("none") + ", converged " + converged.map(d -> d.toMillis() + " ms").orElse("NO") + ", writes ok "
@@ -141,23 +172,50 @@ final class FaultCampaign {
       watcher.join(Duration.ofSeconds(5));
     }
     return new Report(rounds, faults, history.count(Outcome.OK), history.count(Outcome.FAIL),
-        history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries),
-        Duration.between(began, Instant.now()));
+        history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries), List.copyOf(boots),
+        membershipChanges, Duration.between(began, Instant.now()));
   }
 
-  /** Injects {@code fault}, holds it, heals it; returns when the heal was done. */
-  private Instant inject(Fault fault) throws Exception {
-    int leader = cluster.awaitLeader(Duration.ofSeconds(30)).orElse(random.nextInt(CampaignCluster.SIZE));
-    int follower = (leader + 1 + random.nextInt(CampaignCluster.SIZE - 1)) % CampaignCluster.SIZE;
+  /** The faults in a shuffled order, every one of them once before any comes again. */
+  private Fault nextFault() {
+    if (deck.isEmpty()) {
+      for (Fault f : Fault.values()) {
+        if (!f.network || cluster.network().isPresent()) {
+          deck.add(f);
+        }
+      }
+      Collections.shuffle(deck, random);
+    }
+    return deck.removeFirst();
+  }
+
+  /**
+   * Injects {@code fault}, holds it, heals it; returns when the heal was done: a partition lifted, a paused node
+   * resumed, restarted nodes answering HTTP again (their boot time is reported apart).
+   */
+  private Instant inject(int round, Fault fault) throws Exception {
+    List<Integer> members = cluster.members();
+    int leader = cluster.awaitLeader(Duration.ofSeconds(30)).orElse(members.get(random.nextInt(members.size())));
+    List<Integer> others = members.stream().filter(m -> m != leader).toList();
+    int follower = others.get(random.nextInt(others.size()));
     switch (fault) {
-      case KILL_LEADER -> restartAfter(leader, hold(500, 2000));
-      case KILL_FOLLOWER -> restartAfter(follower, hold(500, 2000));
+      case KILL_LEADER -> {
+        cluster.kill(leader);
+        Thread.sleep(hold(500, 2000));
+        return restart(round, List.of(leader));
+      }
+      case KILL_FOLLOWER -> {
+        cluster.kill(follower);
+        Thread.sleep(hold(500, 2000));
+        return restart(round, List.of(follower));
+      }
       case PAUSE_LEADER, PAUSE_FOLLOWER -> {
         int target = fault == Fault.PAUSE_LEADER ? leader : follower;
         cluster.pause(target);
         // Across the 4 s failure timeout: some pauses depose the leader, some do not.
         Thread.sleep(hold(1000, 7000));
         cluster.resume(target);
+        return Instant.now();
       }
       case KILL_LEADER_THEN_NEW_LEADER -> {
         cluster.kill(leader);
@@ -167,33 +225,133 @@ final class FaultCampaign {
         }
         // One node of three is left: no majority, no write may be acknowledged.
         Thread.sleep(hold(500, 2000));
-        cluster.start(leader);
-        next.ifPresent(n -> startQuietly(n));
+        List<Integer> killed = new ArrayList<>(List.of(leader));
+        next.filter(n -> n != leader).ifPresent(killed::add);
+        return restart(round, killed);
       }
       case RESTART_ALL -> {
-        for (int i = 0; i < CampaignCluster.SIZE; i++) {
+        for (int i : members) {
           cluster.kill(i);
         }
         Thread.sleep(hold(200, 1000));
-        for (int i = 0; i < CampaignCluster.SIZE; i++) {
-          cluster.start(i);
-        }
+        return restart(round, members);
       }
+      case ADD_MEMBER_THEN_KILL_LEADER -> {
+        return addMemberThenKillLeader(round, leader);
+      }
+      case PARTITION_LEADER, PARTITION_FOLLOWER -> {
+        // One node cut off from the others: a minority of one and a majority of the rest.
+        int alone = fault == Fault.PARTITION_LEADER ? leader : follower;
+        for (int m : members) {
+          if (m != alone) {
+            cluster.network().orElseThrow().cut(alone, m);
+          }
+        }
+        return healAfter(hold(2000, 8000));
+      }
+      case PARTITION_BRIDGE -> {
+        // The leader and one follower cannot reach each other; the third member reaches both.
+        cluster.network().orElseThrow().cut(leader, follower);
+        return healAfter(hold(2000, 8000));
+      }
+      case FLAKY_LINK -> {
+        cluster.network().orElseThrow().slow(leader, follower);
+        return healAfter(hold(2000, 8000));
+      }
+    }
+    throw new IllegalArgumentException(fault.name());
+  }
+
+  private Instant healAfter(long millis) throws Exception {
+    Thread.sleep(millis);
+    cluster.network().orElseThrow().heal();
+    return Instant.now();
+  }
+
+  /** Starts {@code nodes} again and waits until they answer HTTP; then is the heal. */
+  private Instant restart(int round, List<Integer> nodes) throws Exception {
+    Instant started = Instant.now();
+    for (int n : nodes) {
+      cluster.start(n);
+    }
+    if (cluster.awaitUp(nodes, BOOT_WITHIN)) {
+      boots.add(Duration.between(started, Instant.now()));
+    } else {
+      anomalies.add("round " + round + ": " + nodes.stream().map(CampaignCluster::id).toList()
+          + " did not answer within " + BOOT_WITHIN.toSeconds() + " s of a restart");
     }
     return Instant.now();
   }
 
-  private void restartAfter(int node, long millis) throws Exception {
-    cluster.kill(node);
-    Thread.sleep(millis);
-    cluster.start(node);
+  /**
+   * A membership change followed by a leader crash: the spare node starts, the leader adds it, and the leader is
+   * killed at once, before anything else reaches the followers; it restarts 0.5 to 2 s later. Whether the change
+   * survived is read back from the cluster in {@link #settleMembership}.
+   */
+  private Instant addMemberThenKillLeader(int round, int leader) throws Exception {
+    int spare = cluster.spare();
+    cluster.wipe(spare);
+    cluster.start(spare);
+    if (!cluster.awaitUp(List.of(spare), BOOT_WITHIN)) {
+      anomalies.add("round " + round + ": the spare " + CampaignCluster.id(spare) + " did not answer within "
+          + BOOT_WITHIN.toSeconds() + " s");
+    }
+    try {
+      HttpResponse<String> r = cluster.send(leader, "POST", "/api/v1/cluster/members?id=" + CampaignCluster.id(spare)
+          + "&reason=campaign", null, null, Duration.ofSeconds(12));
+      if (r.statusCode() == 200) {
+        membershipChanges++;
+        List<Integer> now = new ArrayList<>(cluster.members());
+        now.add(spare);
+        cluster.members(now);
+      }
+    } catch (IOException e) {
+      // indeterminate: settleMembership reads what the cluster decided
+    }
+    cluster.kill(leader);
+    Thread.sleep(hold(500, 2000));
+    return restart(round, List.of(leader));
   }
 
-  private void startQuietly(int node) {
-    try {
-      cluster.start(node);
-    } catch (IOException e) {
-      anomalies.add("could not restart " + CampaignCluster.id(node) + ": " + e);
+  /**
+   * Learns the member list from the leader, stops and wipes a node that is no longer a member, and brings a cluster
+   * of four back to three by removing a follower that is not the node just added.
+   */
+  private void settleMembership(int round, Fault fault) throws Exception {
+    Optional<Integer> leader = cluster.awaitLeader(LEADER_WITHIN);
+    if (leader.isEmpty()) {
+      return;
+    }
+    Optional<CampaignCluster.Status> status = cluster.status(leader.get());
+    if (status.isEmpty()) {
+      return;
+    }
+    List<Integer> members = status.get().members().stream().map(CampaignCluster::slot).sorted().toList();
+    if (!members.equals(cluster.members())) {
+      // a change whose answer was lost (or a refused one that committed after all)
+      membershipChanges++;
+    }
+    cluster.members(members);
+    if (members.size() > CampaignCluster.SLOTS - 1) {
+      int added = fault == Fault.ADD_MEMBER_THEN_KILL_LEADER ? members.getLast() : -1;
+      List<Integer> removable = members.stream().filter(m -> m != leader.get() && m != added).toList();
+      int leaving = removable.get(random.nextInt(removable.size()));
+      try {
+        HttpResponse<String> r = cluster.send(leader.get(), "DELETE", "/api/v1/cluster/members/"
+            + CampaignCluster.id(leaving) + "?reason=campaign", null, null, Duration.ofSeconds(12));
+        if (r.statusCode() == 200) {
+          membershipChanges++;
+          cluster.members(members.stream().filter(m -> m != leaving).toList());
+        }
+      } catch (IOException e) {
+        // indeterminate: the next round reads the member list again
+      }
+    }
+    for (int i = 0; i < CampaignCluster.SLOTS; i++) {
+      if (!cluster.members().contains(i) && cluster.running(i)) {
+        cluster.kill(i);
+        cluster.wipe(i);
+      }
     }
   }
 
@@ -210,7 +368,7 @@ final class FaultCampaign {
   }
 
   /** One node's registers and applied index. */
-  private record Snapshot(long lastApplied, Map<String, String> registers) {}
+  private record Snapshot(long lastApplied, List<String> members, Map<String, String> registers) {}
 
   /** Waits until every node holds the same registers at the same applied index, then checks them. */
   private Optional<Duration> converge(int round, Fault fault) throws InterruptedException {
@@ -219,7 +377,7 @@ final class FaultCampaign {
     List<Optional<Snapshot>> last = List.of();
     while (Instant.now().isBefore(deadline)) {
       List<Optional<Snapshot>> now = new ArrayList<>();
-      for (int i = 0; i < CampaignCluster.SIZE; i++) {
+      for (int i : cluster.members()) {
         now.add(snapshot(i));
       }
       last = now;
@@ -262,7 +420,7 @@ final class FaultCampaign {
     if (after.isEmpty() || after.get().lastApplied() != status.get().lastApplied()) {
       return Optional.empty();
     }
-    return Optional.of(new Snapshot(status.get().lastApplied(), registers));
+    return Optional.of(new Snapshot(status.get().lastApplied(), status.get().members(), registers));
   }
 
   private static boolean drained(String backendsJson, String backend) {
@@ -280,7 +438,7 @@ final class FaultCampaign {
 
   private void watchLeaders() {
     while (!closed) {
-      for (int i = 0; i < CampaignCluster.SIZE; i++) {
+      for (int i = 0; i < CampaignCluster.SLOTS; i++) {
         cluster.status(i).filter(CampaignCluster.Status::leader).ifPresent(s -> {
           synchronized (leaders) {
             String before = leaders.putIfAbsent(s.term(), s.node());
@@ -339,7 +497,8 @@ final class FaultCampaign {
         continue;
       }
       String service = SERVICES.get(r.nextInt(SERVICES.size()));
-      int node = r.nextInt(CampaignCluster.SIZE);
+      List<Integer> members = cluster.members();
+      int node = members.get(r.nextInt(members.size()));
       long n = seq.incrementAndGet();
       inFlight.incrementAndGet();
       try {
@@ -398,7 +557,8 @@ final class FaultCampaign {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
     Path dir = Files.createTempDirectory("tern-campaign");
-    try (CampaignCluster cluster = new CampaignCluster(dir, System.getProperty("java.class.path"))) {
+    try (CampaignCluster cluster = new CampaignCluster(dir, System.getProperty("java.class.path"),
+        CampaignNetwork.create(CampaignCluster.SLOTS))) {
       Report report = new FaultCampaign(cluster, seed).run(rounds, System.out::println);
       System.out.println("seed " + seed + ": " + report);
       System.exit(report.anomalies().isEmpty() ? 0 : 1);
