@@ -51,6 +51,7 @@ final class CampaignCluster implements AutoCloseable {
   /** The slots the campaign believes are voting members; the first {@code SLOTS - 1} to begin with. */
   private final java.util.SortedSet<Integer> members = new java.util.TreeSet<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private volatile String ternConfig = "";
 
   CampaignCluster(Path dir, String classpath, Optional<CampaignNetwork> network) throws IOException {
     this.dir = dir.toAbsolutePath();
@@ -102,6 +103,16 @@ final class CampaignCluster implements AutoCloseable {
     return network;
   }
 
+  /** More of every node's configuration, under {@code tern:}, from the next start on. */
+  void ternConfig(String yaml) {
+    ternConfig = yaml.indent(2);
+  }
+
+  /** The admin token the campaign's clients and its probe agent present. */
+  String token() {
+    return token;
+  }
+
   /** Writes node {@code i}'s configuration: its member list is the current members and itself. */
   private void writeConfig(int i) throws IOException {
     java.util.SortedSet<Integer> list = new java.util.TreeSet<>(members());
@@ -125,8 +136,8 @@ final class CampaignCluster implements AutoCloseable {
           security:
             tokens:
               - {name: campaign, role: admin, sha256: %s}
-        """.formatted(httpHosts[i], httpPorts[i], id(i), String.join(", ", entries), dataDir(i), secret,
-        Secrets.sha256Hex(token)));
+        %s""".formatted(httpHosts[i], httpPorts[i], id(i), String.join(", ", entries), dataDir(i), secret,
+        Secrets.sha256Hex(token), ternConfig));
   }
 
   private Path dataDir(int i) {

@@ -86,6 +86,11 @@ final class CampaignNetwork implements AutoCloseable {
     return "127.0.0." + (i + 1);
   }
 
+  /** The test process's address on the veth pair, which the nodes reach from inside. */
+  String outsideHost() {
+    return "10.213." + subnet + ".1";
+  }
+
   /** Where node {@code i}'s HTTP server listens, reachable from outside. */
   String httpHost(int i) {
     return "10.213." + subnet + "." + (i + 2);

@@ -58,11 +58,18 @@ final class FaultCampaign {
     Fault(boolean network) {
       this.network = network;
     }
+
+    /** Whether a majority of the members stays up and connected throughout. */
+    boolean keepsMajority() {
+      return this != KILL_LEADER_THEN_NEW_LEADER && this != RESTART_ALL;
+    }
   }
 
   /** The campaign's outcome: rounds per fault, operations, anomalies, and timings. */
   record Report(int rounds, Map<Fault, Integer> faults, long acknowledged, long refused, long indeterminate,
-      List<String> anomalies, List<Duration> recoveries, List<Duration> boots, int membershipChanges, Duration took) {
+      List<String> anomalies, List<Duration> recoveries, List<Duration> boots, int membershipChanges,
+      List<Effects.Episode> failovers, int failoversSkipped, int pages, int duplicatePages, long unverifiedPages,
+      Duration took) {
     // recoveries: from the heal (a partition healed, a paused node resumed, a restarted one answering HTTP again)
     // to a member answering as leader; boots: from a restart to the node answering HTTP
 
@@ -86,7 +93,17 @@ final class FaultCampaign {
           + recoveryPercentile(0.5).toMillis() + " ms, p99 " + recoveryPercentile(0.99).toMillis() + " ms, max "
           + recoveryPercentile(1.0).toMillis() + " ms; a restarted node answering: median "
           + percentile(boots, 0.5).toMillis() + " ms, max " + percentile(boots, 1.0).toMillis() + " ms; membership "
-          + "changes committed " + membershipChanges + "; took " + took.toSeconds() + " s; anomalies "
+          + "changes committed " + membershipChanges + "; failovers " + failovers.size() + " (skipped "
+          + failoversSkipped + ", the plan not back on the primary): failover median "
+          + percentile(failovers.stream().flatMap(e -> e.moved().map(m -> Duration.between(e.from(), m)).stream())
+              .toList(), 0.5).toMillis() + " ms, max "
+          + percentile(failovers.stream().flatMap(e -> e.moved().map(m -> Duration.between(e.from(), m)).stream())
+              .toList(), 1.0).toMillis() + " ms, page median "
+          + percentile(failovers.stream().flatMap(e -> e.paged().map(m -> Duration.between(e.from(), m)).stream())
+              .toList(), 0.5).toMillis() + " ms, max "
+          + percentile(failovers.stream().flatMap(e -> e.paged().map(m -> Duration.between(e.from(), m)).stream())
+              .toList(), 1.0).toMillis() + " ms; pages " + pages + " (delivered twice " + duplicatePages
+          + ", term not recorded " + unverifiedPages + "); took " + took.toSeconds() + " s; anomalies "
           + anomalies.size() + (anomalies.isEmpty() ? "" : ": " + anomalies);
     }
   }
@@ -101,7 +118,10 @@ final class FaultCampaign {
   private static final Pattern ADDRESS = Pattern.compile("address: (10\\.[0-9.]+)");
 
   private final CampaignCluster cluster;
+  private final Effects effects;
   private final Random random;
+  /** Decides the failover rounds, apart from {@link #random}, so that a seed gives the same faults as before. */
+  private final Random effectsRandom;
   private final History history = new History();
   private final AtomicLong seq = new AtomicLong();
   private final AtomicBoolean writing = new AtomicBoolean();
@@ -111,12 +131,15 @@ final class FaultCampaign {
   private final Map<Long, String> leaders = new HashMap<>();
   private final List<Duration> boots = Collections.synchronizedList(new ArrayList<>());
   private final List<Fault> deck = new ArrayList<>();
+  private final java.util.Set<String> reported = new java.util.HashSet<>();
   private int membershipChanges;
   private volatile boolean closed;
 
-  FaultCampaign(CampaignCluster cluster, long seed) {
+  FaultCampaign(CampaignCluster cluster, Effects effects, long seed) {
     this.cluster = cluster;
+    this.effects = effects;
     this.random = new Random(seed);
+    this.effectsRandom = new Random(seed ^ 0x5eed_5eedL);
   }
 
   /** Runs {@code rounds} rounds; {@code progress} hears one line per round. */
@@ -129,8 +152,10 @@ final class FaultCampaign {
       throw new IllegalStateException("the cluster elected no leader within 60 s:\n" + cluster.logTail(0, 40));
     }
     for (String s : SERVICES) {
-      createService(s);
+      createService(s, policy(s, "10.0.0.0"));
     }
+    createService(Effects.SERVICE, effects.policy());
+    effects.startProbes(random.nextLong());
     Thread watcher = Thread.ofVirtual().name("campaign-leaders").start(this::watchLeaders);
     List<Thread> clients = new ArrayList<>();
     for (int c = 0; c < 3; c++) {
@@ -146,6 +171,7 @@ final class FaultCampaign {
         int before = anomalies.size();
         writing.set(true);
         Thread.sleep(500 + random.nextInt(500));
+        Instant failed = effectsRandom.nextBoolean() && effects.failPrimary() ? Instant.now() : null;
         Instant healed = inject(r, fault);
         Optional<Integer> leader = cluster.awaitLeader(LEADER_WITHIN);
         if (leader.isPresent()) {
@@ -154,11 +180,17 @@ final class FaultCampaign {
           anomalies.add("round " + r + " (" + fault + "): no leader within " + LEADER_WITHIN.toSeconds()
               + " s of the heal");
         }
+        if (failed != null) {
+          int round = r;
+          effects.awaitFailover(r, failed, fault.keepsMajority() ? failed : healed)
+              .ifPresent(missed -> anomalies.add("round " + round + " (" + fault + "): " + missed));
+        }
         Thread.sleep(500);
         writing.set(false);
         quiesce();
         settleMembership(r, fault);
         Optional<Duration> converged = converge(r, fault);
+        checkPages(r, fault);
         progress.accept("round " + r + "/" + rounds + " " + fault + ": leader " + leader.map(CampaignCluster::id)
             .orElse("none") + ", converged " + converged.map(d -> d.toMillis() + " ms").orElse("NO") + ", writes ok "
             + history.count(Outcome.OK) + (anomalies.size() > before ? ", ANOMALY " + anomalies.getLast() : ""));
@@ -173,7 +205,24 @@ final class FaultCampaign {
     }
     return new Report(rounds, faults, history.count(Outcome.OK), history.count(Outcome.FAIL),
         history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries), List.copyOf(boots),
-        membershipChanges, Duration.between(began, Instant.now()));
+        membershipChanges, effects.episodes(), effects.skipped(), effects.pageCount(), effects.duplicates(),
+        effects.unverifiedPages(termLeaders()), Duration.between(began, Instant.now()));
+  }
+
+  /** Every page so far named its sender, was signed, and came from the leader of the term it named. */
+  private void checkPages(int round, Fault fault) {
+    for (String wrong : effects.wrongPages(termLeaders())) {
+      if (reported.add(wrong)) {
+        anomalies.add("round " + round + " (" + fault + "): " + wrong);
+      }
+    }
+  }
+
+  /** Who led each term, as the campaign saw it. */
+  private Map<Long, String> termLeaders() {
+    synchronized (leaders) {
+      return Map.copyOf(leaders);
+    }
   }
 
   /** The faults in a shuffled order, every one of them once before any comes again. */
@@ -456,14 +505,14 @@ final class FaultCampaign {
     }
   }
 
-  private void createService(String name) throws Exception {
+  private void createService(String name, String yaml) throws Exception {
     Instant deadline = Instant.now().plusSeconds(30);
     String last = "";
     while (Instant.now().isBefore(deadline)) {
       int node = cluster.awaitLeader(Duration.ofSeconds(10)).orElse(0);
       try {
         HttpResponse<String> r = cluster.send(node, "PUT", "/api/v1/services/" + name + "?reason=campaign",
-            "application/yaml", policy(name, "10.0.0.0"), WRITE_TIMEOUT);
+            "application/yaml", yaml, WRITE_TIMEOUT);
         if (r.statusCode() == 200) {
           return;
         }
@@ -558,8 +607,8 @@ final class FaultCampaign {
     long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
     Path dir = Files.createTempDirectory("tern-campaign");
     try (CampaignCluster cluster = new CampaignCluster(dir, System.getProperty("java.class.path"),
-        CampaignNetwork.create(CampaignCluster.SLOTS))) {
-      Report report = new FaultCampaign(cluster, seed).run(rounds, System.out::println);
+        CampaignNetwork.create(CampaignCluster.SLOTS)); Effects effects = new Effects(cluster)) {
+      Report report = new FaultCampaign(cluster, effects, seed).run(rounds, System.out::println);
       System.out.println("seed " + seed + ": " + report);
       System.exit(report.anomalies().isEmpty() ? 0 : 1);
     }

@@ -33,8 +33,8 @@ class FaultCampaignTest {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Optional<CampaignNetwork> network = Boolean.parseBoolean(System.getProperty("tern.campaign.partitions", "true"))
         ? CampaignNetwork.create(CampaignCluster.SLOTS) : Optional.empty();
-    try (CampaignCluster cluster = new CampaignCluster(dir, classpath, network)) {
-      FaultCampaign.Report report = new FaultCampaign(cluster, seed).run(rounds, System.out::println);
+    try (CampaignCluster cluster = new CampaignCluster(dir, classpath, network); Effects effects = new Effects(cluster)) {
+      FaultCampaign.Report report = new FaultCampaign(cluster, effects, seed).run(rounds, System.out::println);
       System.out.println("fault campaign, seed " + seed + ": " + report);
       assertEquals(rounds, report.rounds());
       long kinds = Arrays.stream(FaultCampaign.Fault.values()).filter(f -> !f.network || network.isPresent()).count();
@@ -42,6 +42,7 @@ class FaultCampaignTest {
         assertEquals(kinds, report.faults().size(), "every fault was injected: " + report.faults());
       }
       assertTrue(report.acknowledged() > rounds, "the clients' writes were acknowledged: " + report);
+      assertTrue(report.failovers().size() >= rounds / 4, "a backend failed in many rounds: " + report);
       assertTrue(report.anomalies().isEmpty(), "seed " + seed + ": " + report + "\n" + cluster.logTail(0, 30));
     }
   }

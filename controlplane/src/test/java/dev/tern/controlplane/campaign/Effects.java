@@ -1,0 +1,330 @@
+package dev.tern.controlplane.campaign;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tern.policy.geo.Region;
+import dev.tern.probe.agent.ProbeAgent;
+import dev.tern.probe.agent.Reporter;
+import dev.tern.probe.check.Checkers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+
+/**
+ * What the cluster does about a failing backend while the nemesis works. Service {@value #SERVICE} has a primary
+ * {@code p} and a secondary {@code s}, two HTTP servers on loopback that two real probe agents (in this process, in
+ * two regions, reporting to every node) check every second; a backend fails over when both see it fail. In a failover round the primary starts failing as the fault is injected; the
+ * plan must move to {@code s} within {@link #FAILOVER_WITHIN} and the on-call page reach the campaign's webhook
+ * receiver within {@link #PAGE_WITHIN}, counted from the failure, or from the heal when the fault left no majority.
+ * Those are the SLOs of the leader-kill chaos scenario ({@code docs/examples/chaos/leader-kill.yaml}).
+ *
+ * <p>Every page carries the node that sent it and the term it led ({@code X-Tern-Node}, {@code X-Tern-Term}); the
+ * campaign checks each against the terms the cluster recorded.
+ */
+final class Effects implements AutoCloseable {
+
+  static final String SERVICE = "f0";
+  static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
+  static final Duration PAGE_WITHIN = Duration.ofSeconds(15);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A page as the webhook receiver got it. */
+  record Page(Instant received, String event, String service, String kind, String delivery, String node, long term,
+      boolean signed) {}
+
+  /** One failover round's timings; empty when it did not happen in time. */
+  record Episode(int round, Instant failed, Instant from, Optional<Instant> moved, Optional<Instant> paged) {}
+
+  private final CampaignCluster cluster;
+  private final HttpServer primary;
+  private final HttpServer secondary;
+  private final HttpServer receiver;
+  private final String webhookSecret;
+  private final List<Page> pages = Collections.synchronizedList(new ArrayList<>());
+  private final Set<String> deliveries = ConcurrentHashMap.newKeySet();
+  private final List<Episode> episodes = new ArrayList<>();
+  private volatile boolean primaryFailing;
+  private int skipped;
+  private int duplicates;
+  private final List<ProbeAgent> probes = new ArrayList<>();
+
+  Effects(CampaignCluster cluster) throws IOException {
+    this.cluster = cluster;
+    this.primary = backend("127.0.2.1", () -> !primaryFailing);
+    this.secondary = backend("127.0.2.2", () -> true);
+    byte[] random = new byte[16];
+    ThreadLocalRandom.current().nextBytes(random);
+    this.webhookSecret = HexFormat.of().formatHex(random);
+    // The nodes reach the receiver over the namespace's veth pair, or on loopback without one.
+    String host = cluster.network().map(CampaignNetwork::outsideHost).orElse("127.0.0.1");
+    this.receiver = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), 0), 16);
+    receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    receiver.createContext("/page", this::page);
+    receiver.start();
+    cluster.ternConfig("""
+        alerting:
+          routes:
+            - name: campaign
+              sink: webhook
+              url: http://%s:%d/page
+              secret: "%s"
+              match:
+                kinds: [failover]
+        """.formatted(host, receiver.getAddress().getPort(), webhookSecret));
+  }
+
+  private static HttpServer backend(String address, java.util.function.BooleanSupplier healthy) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 16);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/healthz", exchange -> {
+      boolean ok = healthy.getAsBoolean();
+      byte[] body = (ok ? "ok" : "failing").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    return server;
+  }
+
+  /** The service's policy; created once the cluster has a leader. */
+  String policy() {
+    return """
+        kind: Service
+        name: %1$s
+        hostname: %1$s.campaign.example.com
+        ttl: 5
+        routing:
+          method: failover
+        backends:
+          - name: p
+            cloud: aws
+            region: eu-central-1
+            jurisdiction: EU
+            address: 127.0.2.1
+            priority: 1
+            healthCheck: {kind: http, port: %2$d, path: /healthz, bodyContains: ok, interval: 1s, timeout: 800ms}
+          - name: s
+            cloud: aws
+            region: eu-west-1
+            jurisdiction: EU
+            address: 127.0.2.2
+            priority: 2
+            healthCheck: {kind: http, port: %3$d, path: /healthz, bodyContains: ok, interval: 1s, timeout: 800ms}
+        health:
+          failAfter: 1
+          recoverAfter: 2
+          quorum: 2
+          staleAfter: 5s
+          failbackDelay: 2s
+        guardrails:
+          maxPlanChangesPerMinute: 60
+        """.formatted(SERVICE, primary.getAddress().getPort(), secondary.getAddress().getPort());
+  }
+
+  /** Starts two probe agents (two vantage points), reporting to every node slot (a stopped one's buffer waits). */
+  void startProbes(long seed) throws IOException {
+    List<URI> planes = IntStream.range(0, CampaignCluster.SLOTS).mapToObj(cluster::url).toList();
+    Reporter.Settings reporting = new Reporter.Settings(1000, Duration.ofMillis(200), 10_000, Duration.ofMillis(200),
+        Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1));
+    SplittableRandom random = new SplittableRandom(seed);
+    for (String region : List.of("aws:eu-central-1", "azure:westeurope")) {
+      ProbeAgent.Settings settings = new ProbeAgent.Settings(Region.parse(region).orElseThrow(), planes,
+          cluster.token(), new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(10), reporting);
+      probes.add(new ProbeAgent(settings, new Checkers(Optional.empty()), Clock.systemUTC(), random.split()));
+    }
+  }
+
+  /**
+   * Begins a failover round: the primary starts failing now, if the plan is on it (a failback from the previous
+   * round may still be under way: waits up to 10 s for it). False when the round is skipped.
+   */
+  boolean failPrimary() throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (cluster.awaitLeader(Duration.ofSeconds(5)).map(l -> !Set.of("p").equals(answering(l))).orElse(true)) {
+      if (Instant.now().isAfter(deadline)) {
+        skipped++;
+        return false;
+      }
+      Thread.sleep(200);
+    }
+    primaryFailing = true;
+    return true;
+  }
+
+  /**
+   * Ends a failover round: waits for the failover and the page, counted from {@code from} (the failure, or the heal
+   * when the fault left no majority), then heals the primary. An anomaly when either missed its SLO.
+   */
+  Optional<String> awaitFailover(int round, Instant failed, Instant from) throws InterruptedException {
+    Instant start = from.isAfter(failed) ? from : failed;
+    Instant deadline = start.plus(PAGE_WITHIN).plusSeconds(5);
+    Optional<Instant> moved = Optional.empty();
+    Optional<Instant> paged = Optional.empty();
+    while (Instant.now().isBefore(deadline) && (moved.isEmpty() || paged.isEmpty())) {
+      if (moved.isEmpty() && cluster.members().stream().anyMatch(i -> Set.of("s").equals(answering(i)))) {
+        moved = Optional.of(Instant.now());
+      }
+      if (paged.isEmpty()) {
+        paged = firstPageSince(failed);
+      }
+      Thread.sleep(100);
+    }
+    primaryFailing = false;
+    episodes.add(new Episode(round, failed, start, moved, paged));
+    List<String> missed = new ArrayList<>();
+    if (moved.isEmpty() || Duration.between(start, moved.get()).compareTo(FAILOVER_WITHIN) > 0) {
+      missed.add("failover " + moved.map(m -> Duration.between(start, m).toMillis() + " ms").orElse("never")
+          + " (SLO " + FAILOVER_WITHIN.toSeconds() + " s)");
+    }
+    if (paged.isEmpty() || Duration.between(start, paged.get()).compareTo(PAGE_WITHIN) > 0) {
+      missed.add("page " + paged.map(m -> Duration.between(start, m).toMillis() + " ms").orElse("never")
+          + " (SLO " + PAGE_WITHIN.toSeconds() + " s)");
+    }
+    return missed.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missed));
+  }
+
+  private Optional<Instant> firstPageSince(Instant failed) {
+    synchronized (pages) {
+      return pages.stream().filter(p -> p.received().isAfter(failed) && p.service().equals(SERVICE)
+          && p.kind().equals("failover") && p.event().equals("trigger")).map(Page::received).findFirst();
+    }
+  }
+
+  /** The backends the service's committed plan answers with, as node {@code i} has it; empty if it does not say. */
+  private Set<String> answering(int i) {
+    {
+      Optional<String> plans = cluster.get(i, "/api/v1/plans");
+      if (plans.isEmpty()) {
+        return Set.of();
+      }
+      try {
+        for (JsonNode plan : JSON.readTree(plans.get())) {
+          if (plan.path("service").asText().equals(SERVICE)) {
+            Set<String> answering = new TreeSet<>();
+            for (JsonNode zone : plan.path("zones")) {
+              for (JsonNode answer : zone.path("answers")) {
+                if (answer.path("weight").asInt() > 0) {
+                  answering.add(answer.path("backend").asText());
+                }
+              }
+            }
+            return answering;
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Set.of();
+  }
+
+  private void page(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      String text = new String(body, StandardCharsets.UTF_8);
+      String timestamp = exchange.getRequestHeaders().getFirst("X-Tern-Timestamp");
+      String signature = exchange.getRequestHeaders().getFirst("X-Tern-Signature");
+      boolean signed = signature != null && timestamp != null && signature.equals("sha256="
+          + hmac(timestamp + "." + text));
+      JsonNode root = JSON.readTree(text);
+      JsonNode incident = root.path("incident");
+      String term = exchange.getRequestHeaders().getFirst("X-Tern-Term");
+      String delivery = exchange.getRequestHeaders().getFirst("X-Tern-Delivery");
+      pages.add(new Page(Instant.now(), root.path("event").asText(), incident.path("service").asText(),
+          incident.path("kind").asText(), delivery, exchange.getRequestHeaders().getFirst("X-Tern-Node"),
+          term == null ? -1 : Long.parseLong(term), signed));
+      if (delivery != null && !deliveries.add(delivery)) {
+        synchronized (this) {
+          duplicates++;
+        }
+      }
+      exchange.sendResponseHeaders(204, -1);
+    }
+  }
+
+  private String hmac(String text) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(webhookSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Pages that did not come from the leader of the term they name, by the terms the cluster recorded ({@code
+   * termLeaders}) and those the campaign saw; or that were not signed with the route's secret.
+   */
+  List<String> wrongPages(Map<Long, String> termLeaders) {
+    List<String> wrong = new ArrayList<>();
+    synchronized (pages) {
+      for (Page p : pages) {
+        String leader = termLeaders.get(p.term());
+        if (!p.signed()) {
+          wrong.add("a page not signed with the route's secret: " + p);
+        } else if (p.node() == null || p.term() < 0) {
+          wrong.add("a page without its sender: " + p);
+        } else if (leader != null && !leader.equals(p.node())) {
+          wrong.add("a page from " + p.node() + " in term " + p.term() + ", which " + leader + " led");
+        }
+      }
+    }
+    return wrong;
+  }
+
+  /** The pages whose term no record names a leader for: neither the cluster's nor the campaign's. */
+  long unverifiedPages(Map<Long, String> termLeaders) {
+    synchronized (pages) {
+      return pages.stream().filter(p -> p.term() >= 0 && !termLeaders.containsKey(p.term())).count();
+    }
+  }
+
+  int pageCount() {
+    return pages.size();
+  }
+
+  synchronized int duplicates() {
+    return duplicates;
+  }
+
+  int skipped() {
+    return skipped;
+  }
+
+  List<Episode> episodes() {
+    return List.copyOf(episodes);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (ProbeAgent probe : probes) {
+      probe.close();
+    }
+    primary.stop(0);
+    secondary.stop(0);
+    receiver.stop(0);
+  }
+}
