@@ -27,7 +27,7 @@ final class AlertmanagerSink implements Sink {
 
   @Override
   public Result send(Alert alert) {
-    return HttpSinks.send(route, HttpSinks.json(alerts, body(alert)).build(), List.of());
+    return HttpSinks.send(route, HttpSinks.json(alerts, body(alert), alert).build(), List.of());
   }
 
   String body(Alert alert) {
@@ -46,6 +46,7 @@ final class AlertmanagerSink implements Sink {
     annotations.put("description", String.join("\n", i.changes()));
     annotations.put("link", alert.link());
     alert.chaosRun().ifPresent(r -> annotations.put("chaos_run", r));
+    alert.sender().ifPresent(s -> annotations.put("sender_node", s.node()).put("sender_term", Long.toString(s.term())));
     a.put("startsAt", i.openedAt().toString());
     if (alert.event() == Alert.Event.RESOLVE) {
       a.put("endsAt", i.resolvedAt().orElse(alert.at()).toString());

@@ -60,7 +60,14 @@ final class HttpSinks {
     });
   }
 
-  static HttpRequest.Builder json(java.net.URI uri, String body) {
+  /** A JSON POST of {@code alert}, with its sender's node and term as {@code X-Tern-Node} and {@code X-Tern-Term}. */
+  static HttpRequest.Builder json(java.net.URI uri, String body, Alert alert) {
+    HttpRequest.Builder request = json(uri, body);
+    alert.sender().ifPresent(s -> request.header("X-Tern-Node", s.node()).header("X-Tern-Term", Long.toString(s.term())));
+    return request;
+  }
+
+  private static HttpRequest.Builder json(java.net.URI uri, String body) {
     return HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
   }

@@ -5,6 +5,7 @@ import dev.tern.controlplane.provider.ProviderReconciler;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.Incident;
+import dev.tern.controlplane.state.LeaderStamp;
 import dev.tern.controlplane.state.ReplicatedState;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.Health;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -39,6 +41,11 @@ import java.util.logging.Logger;
  * (or the receiver's Retry-After); one that cannot (another 4xx) is recorded as failed and not
  * retried. Alertmanager routes get a firing alert again every {@code resend}, as Alertmanager
  * expects.
+ *
+ * <p>Only the leader pages. Each round reads the term this node leads once, at its start, and does
+ * nothing when it leads none; every alert of the round is sent by this node in that term (see
+ * {@link Alert#sender}), and a delivery whose node no longer leads that term by the time its turn
+ * comes is not sent.
  */
 @Context
 public final class Notifier implements AutoCloseable {
@@ -94,21 +101,29 @@ public final class Notifier implements AutoCloseable {
     Incident test = new Incident(0, "tern", "test", "info", "Test alert from Tern, sent by " + actor
         + " to route " + route.name() + "; nothing is wrong", now, Optional.empty(), Optional.empty(), List.of(), List.of(),
         List.of(), Optional.empty(), 0, List.of(), List.of());
+    Optional<LeaderStamp> sender = leader();
     Sink.Result result = route.sink().send(new Alert(Alert.Event.TRIGGER, test, "tern-test-" + now.toEpochMilli(),
-        test.summary(), settings.consoleUrl().replaceAll("/+$", "") + "/#/alerts", now));
+        test.summary(), settings.consoleUrl().replaceAll("/+$", "") + "/#/alerts", now, sender));
     if (result instanceof Sink.Delivered && route.sinkKind().equals("alertmanager")) {
       route.sink().send(new Alert(Alert.Event.RESOLVE, new Incident(0, "tern", "test", "info", test.summary(), now,
           Optional.empty(), Optional.of(now), List.of(), List.of(), List.of(), Optional.empty(), 0, List.of(), List.of()),
-          "tern-test-" + now.toEpochMilli(), test.summary(), settings.consoleUrl(), now));
+          "tern-test-" + now.toEpochMilli(), test.summary(), settings.consoleUrl(), now, sender));
     }
     return result;
   }
 
+  /** This node and the term it leads, if it leads. */
+  private Optional<LeaderStamp> leader() {
+    OptionalLong term = node.leadingTerm();
+    return term.isPresent() ? Optional.of(new LeaderStamp(node.nodeId(), term.getAsLong())) : Optional.empty();
+  }
+
   private void loop() {
     while (!closed) {
-      if (node.isLeader()) {
+      Optional<LeaderStamp> leader = leader();
+      if (leader.isPresent()) {
         try {
-          round(clock.instant());
+          round(leader.get(), clock.instant());
         } catch (RuntimeException e) {
           LOG.warning(() -> "notifier round failed: " + e);
         }
@@ -121,7 +136,7 @@ public final class Notifier implements AutoCloseable {
     }
   }
 
-  private void round(Instant now) {
+  private void round(LeaderStamp leader, Instant now) {
     for (Incident incident : node.state().incidents()) {
       if (incident.open()) {
         clearedFor(incident, now).ifPresent(why -> submit(new Command.ResolveIncident(ACTOR, now.truncatedTo(ChronoUnit.MILLIS),
@@ -136,7 +151,7 @@ public final class Notifier implements AutoCloseable {
         busy.put(route.name(), true);
         Thread.ofVirtual().name("notify-" + route.name()).start(() -> {
           try {
-            deliver(route, job.incident(), job.event(), job.resend(), now);
+            deliver(leader, route, job.incident(), job.event(), job.resend(), now);
           } finally {
             busy.put(route.name(), false);
           }
@@ -178,10 +193,14 @@ public final class Notifier implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void deliver(AlertRoute route, Incident incident, Alert.Event event, boolean resend, Instant now) {
+  private void deliver(LeaderStamp leader, AlertRoute route, Incident incident, Alert.Event event, boolean resend,
+      Instant now) {
+    if (!node.leadingTerm().equals(OptionalLong.of(leader.term()))) {
+      return; // No longer the leader of the round's term: the next leader sends what is owed.
+    }
     String name = eventName(event);
     String key = key(incident, route, name);
-    Sink.Result result = route.sink().send(Alert.of(event, incident, settings.consoleUrl(), now));
+    Sink.Result result = route.sink().send(Alert.of(event, incident, settings.consoleUrl(), now).sentBy(leader));
     String outcome = switch (result) {
       case Sink.Delivered d -> "delivered";
       case Sink.Retry r -> "retrying";
@@ -193,7 +212,7 @@ public final class Notifier implements AutoCloseable {
     switch (result) {
       case Sink.Delivered d -> {
         if (failures.getAndSet(0) >= FAILING_AFTER) {
-          tellOthers(route, Alert.Event.RESOLVE, "alerting route " + route.name() + " delivers again", now);
+          tellOthers(leader, route, Alert.Event.RESOLVE, "alerting route " + route.name() + " delivers again", now);
         }
         backoff.remove(key);
         lastSent.put(key, now);
@@ -204,7 +223,7 @@ public final class Notifier implements AutoCloseable {
       }
       case Sink.Retry r -> {
         if (failures.incrementAndGet() == FAILING_AFTER) {
-          tellOthers(route, Alert.Event.TRIGGER, "alerting route " + route.name() + " is failing: " + r.why(), now);
+          tellOthers(leader, route, Alert.Event.TRIGGER, "alerting route " + route.name() + " is failing: " + r.why(), now);
         }
         int attempts = Optional.ofNullable(backoff.get(key)).map(Backoff::attempts).orElse(0) + 1;
         Duration wait = Duration.ofSeconds(1L << Math.min(6, attempts - 1));
@@ -219,7 +238,7 @@ public final class Notifier implements AutoCloseable {
       }
       case Sink.Failed f -> {
         if (failures.incrementAndGet() == FAILING_AFTER) {
-          tellOthers(route, Alert.Event.TRIGGER, "alerting route " + route.name() + " is failing: " + f.why(), now);
+          tellOthers(leader, route, Alert.Event.TRIGGER, "alerting route " + route.name() + " is failing: " + f.why(), now);
         }
         backoff.put(key, new Backoff(now, 1, true));
         LOG.warning(() -> "incident " + incident.id() + " " + name + " not delivered: " + f.why() + "; not retried");
@@ -235,7 +254,7 @@ public final class Notifier implements AutoCloseable {
    * Tells every other route that is not failing itself that {@code failing} fails (or delivers
    * again), once per change: a page that cannot get through must not go unnoticed.
    */
-  private void tellOthers(AlertRoute failing, Alert.Event event, String summary, Instant now) {
+  private void tellOthers(LeaderStamp leader, AlertRoute failing, Alert.Event event, String summary, Instant now) {
     Incident notice = new Incident(0, "tern", "route-failing", "critical", summary, now, Optional.empty(),
         event == Alert.Event.RESOLVE ? Optional.of(now) : Optional.empty(), List.of(), List.of(), List.of(),
         Optional.empty(), 0, List.of(), List.of());
@@ -243,7 +262,7 @@ public final class Notifier implements AutoCloseable {
       if (other != failing && consecutiveFailures.getOrDefault(other.name(), new AtomicInteger()).get() < FAILING_AFTER) {
         Sink.Result r = other.sink().send(new Alert(event, notice, "tern-route-failing-" + failing.name(),
             (event == Alert.Event.RESOLVE ? "Resolved: " : "") + summary, settings.consoleUrl().replaceAll("/+$", "")
-                + "/#/alerts", now));
+                + "/#/alerts", now, Optional.of(leader)));
         LOG.info(() -> "told route " + other.name() + " that " + failing.name() + (event == Alert.Event.RESOLVE
             ? " delivers again" : " is failing") + ": " + r.getClass().getSimpleName());
       }

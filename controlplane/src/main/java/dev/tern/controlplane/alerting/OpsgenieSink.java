@@ -37,9 +37,9 @@ final class OpsgenieSink implements Sink {
     if (alert.event() == Alert.Event.RESOLVE) {
       ObjectNode body = JSON.createObjectNode().put("source", "Tern").put("note", alert.title());
       request = HttpSinks.json(URI.create(root + "/v2/alerts/" + URLEncoder.encode(alert.dedupKey(), StandardCharsets.UTF_8)
-          + "/close?identifierType=alias"), body.toString()).header("Authorization", "GenieKey " + apiKey).build();
+          + "/close?identifierType=alias"), body.toString(), alert).header("Authorization", "GenieKey " + apiKey).build();
     } else {
-      request = HttpSinks.json(URI.create(root + "/v2/alerts"), body(alert)).header("Authorization", "GenieKey " + apiKey)
+      request = HttpSinks.json(URI.create(root + "/v2/alerts"), body(alert), alert).header("Authorization", "GenieKey " + apiKey)
           .build();
     }
     return HttpSinks.send(route, request, List.of(apiKey));
@@ -62,6 +62,7 @@ final class OpsgenieSink implements Sink {
     details.put("seenBy", String.join(", ", i.seenBy()));
     details.put("link", alert.link());
     alert.chaosRun().ifPresent(r -> details.put("chaosRun", r));
+    alert.sender().ifPresent(s -> details.put("senderNode", s.node()).put("senderTerm", Long.toString(s.term())));
     return root.toString();
   }
 }

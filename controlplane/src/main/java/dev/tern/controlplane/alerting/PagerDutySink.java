@@ -43,7 +43,7 @@ final class PagerDutySink implements Sink {
     if (!wait.isZero()) {
       return new Retry(wait, route + ": holding to " + EVENTS_PER_MINUTE + " events a minute for this routing key");
     }
-    return HttpSinks.send(route, HttpSinks.json(url, body(alert)).build(), List.of(routingKey));
+    return HttpSinks.send(route, HttpSinks.json(url, body(alert), alert).build(), List.of(routingKey));
   }
 
   String body(Alert alert) {
@@ -74,6 +74,7 @@ final class PagerDutySink implements Sink {
     details.put("opened_at", i.openedAt().toString());
     details.put("chaos_test", alert.fromChaos());
     alert.chaosRun().ifPresent(r -> details.put("chaos_run", r));
+    alert.sender().ifPresent(s -> details.putObject("sender").put("node", s.node()).put("term", s.term()));
     root.putArray("links").addObject().put("href", alert.link()).put("text", "Tern timeline");
     root.put("client", "Tern");
     root.put("client_url", alert.link());

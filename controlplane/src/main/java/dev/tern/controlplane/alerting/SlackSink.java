@@ -25,7 +25,7 @@ final class SlackSink implements Sink {
 
   @Override
   public Result send(Alert alert) {
-    return HttpSinks.send(route, HttpSinks.json(webhook, body(alert)).build(),
+    return HttpSinks.send(route, HttpSinks.json(webhook, body(alert), alert).build(),
         List.of(webhook.toString(), webhook.getRawPath()));
   }
 
@@ -51,6 +51,8 @@ final class SlackSink implements Sink {
     }
     i.detectedAt().ifPresent(t -> facts.append("*Detected:* ").append(t).append("  *Decided:* ").append(i.openedAt()).append('\n'));
     i.resolvedAt().ifPresent(t -> facts.append("*Resolved:* ").append(t).append('\n'));
+    alert.sender().ifPresent(s -> facts.append("*Sent by:* ").append(escape(s.node())).append(", leader in term ")
+        .append(s.term()).append('\n'));
     facts.append("<").append(alert.link()).append("|Tern timeline>");
     blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", facts.toString());
     return root.toString();

@@ -16,6 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
  * was not replayed. {@code X-Tern-Signature: sha256=HEX} is the HMAC-SHA256, keyed with the route's
  * secret, of {@code TIMESTAMP + "." + body}, where {@code X-Tern-Timestamp} is the Unix time in
  * seconds; {@code X-Tern-Delivery} is the same for repeats of one event (deduplicate on it).
+ * {@code sender} in the body (signed with it) and {@code X-Tern-Node}, {@code X-Tern-Term} name the
+ * leader that sent it and its term.
  */
 final class WebhookSink implements Sink {
 
@@ -35,7 +37,7 @@ final class WebhookSink implements Sink {
   public Result send(Alert alert) {
     String body = body(alert);
     String timestamp = String.valueOf(alert.at().getEpochSecond());
-    return HttpSinks.send(route, HttpSinks.json(url, body)
+    return HttpSinks.send(route, HttpSinks.json(url, body, alert)
         .header("X-Tern-Event", alert.event().name().toLowerCase(java.util.Locale.ROOT))
         .header("X-Tern-Delivery", alert.dedupKey() + "-" + alert.event().name().toLowerCase(java.util.Locale.ROOT))
         .header("X-Tern-Timestamp", timestamp)
@@ -62,6 +64,7 @@ final class WebhookSink implements Sink {
     root.put("title", alert.title());
     root.put("link", alert.link());
     root.put("at", alert.at().toString());
+    alert.sender().ifPresent(s -> root.putObject("sender").put("node", s.node()).put("term", s.term()));
     ObjectNode incident = root.putObject("incident");
     incident.put("id", i.id());
     incident.put("service", i.service());

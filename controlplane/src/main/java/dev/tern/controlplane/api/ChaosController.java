@@ -44,11 +44,11 @@ final class ChaosController {
   @Serdeable
   record RunView(String id, String scenario, String actor, String reason, Instant startedAt, Instant revertDueAt,
       List<String> targets, boolean active, @Nullable Instant healedAt, @Nullable Instant endedAt,
-      @Nullable String outcome) {
+      @Nullable String outcome, @Nullable Views.Leader startedBy) {
     static RunView of(ChaosRun r) {
       return new RunView(r.id(), r.scenario(), r.actor(), r.reason(), r.startedAt(), r.revertDueAt(), r.targets(), r.active(),
           r.healedAt().orElse(null), r.end().map(ChaosRun.Ended::at).orElse(null),
-          r.end().map(ChaosRun.Ended::outcome).orElse(null));
+          r.end().map(ChaosRun.Ended::outcome).orElse(null), r.startedBy().map(Views.Leader::of).orElse(null));
     }
   }
 

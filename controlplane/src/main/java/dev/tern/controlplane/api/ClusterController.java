@@ -31,10 +31,12 @@ final class ClusterController {
    * One node's view.
    *
    * @param lag on the leader, entries each member is behind the leader's log; empty elsewhere
+   * @param termLeaders the node recorded as leader of each recent term, keyed by the term in decimal
    */
   @Serdeable
   record Status(String node, boolean leader, String leaderId, long term, long commitIndex, long lastApplied,
-      List<String> members, List<String> connected, Map<String, Long> lag, long policyVersion) {}
+      List<String> members, List<String> connected, Map<String, Long> lag, long policyVersion,
+      Map<String, String> termLeaders) {}
 
   private static final Duration MEMBERSHIP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -50,7 +52,14 @@ final class ClusterController {
     long last = node.isLeader() ? node.lastAppended() : 0;
     node.matchIndexByMember().forEach((member, match) -> lag.put(member, Math.max(0, last - match)));
     return new Status(node.nodeId(), node.isLeader(), node.leaderId().orElse(null), node.term(), node.commitIndex(),
-        node.lastApplied(), node.members(), node.connected(), lag, node.state().policyVersion());
+        node.lastApplied(), node.members(), node.connected(), lag, node.state().policyVersion(), termLeaders());
+  }
+
+  /** In term order (a map keyed by strings would sort "10" before "9"). */
+  private Map<String, String> termLeaders() {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    node.state().termLeaders().forEach((term, leader) -> out.put(Long.toString(term), leader));
+    return out;
   }
 
   /**

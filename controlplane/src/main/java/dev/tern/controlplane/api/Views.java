@@ -2,6 +2,7 @@ package dev.tern.controlplane.api;
 
 import dev.tern.controlplane.state.AuditEntry;
 import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.controlplane.state.LeaderStamp;
 import dev.tern.controlplane.state.PlanChange;
 import dev.tern.policy.health.VantageView;
 import dev.tern.policy.routing.RoutingPlan;
@@ -63,12 +64,21 @@ final class Views {
   /** One entry of the timeline: a new plan version, what caused it, and the audit entry it links to. */
   @Serdeable
   record TimelineEntry(long sequence, String service, long fromVersion, long toVersion, Instant decidedAt, String kind,
-      String cause, List<String> changes, Instant detectedAt, Long detectionToDecisionMs, Long auditSequence) {
+      String cause, List<String> changes, Instant detectedAt, Long detectionToDecisionMs, Long auditSequence,
+      Leader decidedBy) {
     static TimelineEntry of(PlanChange c) {
       return new TimelineEntry(c.sequence(), c.service(), c.fromVersion(), c.toVersion(), c.decidedAt(), c.kind(), c.cause(),
           c.changes(), c.detectedAt().orElse(null),
           c.detectedAt().map(d -> java.time.Duration.between(d, c.decidedAt()).toMillis()).orElse(null),
-          c.auditSequence() == 0 ? null : c.auditSequence());
+          c.auditSequence() == 0 ? null : c.auditSequence(), c.decidedBy().map(Leader::of).orElse(null));
+    }
+  }
+
+  /** The node that acted as leader, and the Raft term it led; compare with {@code termLeaders} of the cluster. */
+  @Serdeable
+  record Leader(String node, long term) {
+    static Leader of(LeaderStamp s) {
+      return new Leader(s.node(), s.term());
     }
   }
 

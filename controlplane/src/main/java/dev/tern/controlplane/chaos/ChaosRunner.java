@@ -21,6 +21,7 @@ import dev.tern.controlplane.state.ApplyResult;
 import dev.tern.controlplane.state.ChaosRun;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.Incident;
+import dev.tern.controlplane.state.LeaderStamp;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.Health;
 import dev.tern.policy.health.VantageView;
@@ -160,13 +161,14 @@ public final class ChaosRunner implements AutoCloseable {
     if (dryRun) {
       return new Started(null, scenario.name(), true, keys, due);
     }
-    requireLeader();
+    LeaderStamp leader = requireLeader();
     String runId = scenario.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     LocalRun run = new LocalRun(runId, scenario, injector, targets, now, due, false);
     // Registered before the commit, so that the adoption loop never takes it for an orphan.
     running.put(runId, run);
     try {
-      commitOrRefuse(new Command.StartChaosRun(actor, now, reason, runId, scenario.name(), yaml, keys, due));
+      commitOrRefuse(new Command.StartChaosRun(actor, now, reason, runId, scenario.name(), yaml, keys, due,
+          Optional.of(leader)));
     } catch (RuntimeException e) {
       running.remove(runId);
       throw e;
@@ -286,11 +288,14 @@ public final class ChaosRunner implements AutoCloseable {
     return targets;
   }
 
-  private void requireLeader() {
-    if (!node.isLeader()) {
+  /** This node and the term it leads, which a run it starts is stamped with; refused on a follower. */
+  private LeaderStamp requireLeader() {
+    java.util.OptionalLong term = node.leadingTerm();
+    if (term.isEmpty()) {
       throw new RefusedException("only the leader runs scenarios; this node is not it (leader: "
           + node.leaderId().orElse("none elected") + ")");
     }
+    return new LeaderStamp(node.nodeId(), term.getAsLong());
   }
 
   private void commitOrRefuse(Command command) {

@@ -8,6 +8,7 @@ import dev.tern.controlplane.state.TernStateMachine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,11 @@ public final class RaftNode implements AutoCloseable {
   private final List<java.util.function.BiConsumer<Command, Duration>> commitListeners = new CopyOnWriteArrayList<>();
   private volatile JChannel channel;
   private volatile RaftHandle raft;
-  private volatile boolean leader;
+  /**
+   * The term this node leads, empty when it does not lead: one immutable value, replaced at each
+   * role change, so a reader never pairs "leader" with a term this node did not lead.
+   */
+  private volatile OptionalLong leading = OptionalLong.empty();
 
   public RaftNode(ClusterConfig config) {
     this.config = config;
@@ -54,19 +59,30 @@ public final class RaftNode implements AutoCloseable {
   public RaftNode start() throws Exception {
     JChannel ch = ChannelFactory.create(config);
     RaftHandle handle = new RaftHandle(ch, stateMachine);
-    handle.addRoleListener(this::roleChanged);
+    handle.addRoleListener(role -> roleChanged(role, handle.raft().currentTerm()));
     ch.connect("tern");
     channel = ch;
     raft = handle;
     return this;
   }
 
-  private void roleChanged(Role role) {
+  /**
+   * Called by Raft as the role changes, on the thread that changes it: Raft sets the new term and
+   * leader before it tells the listeners, so {@code term} is the term this node was elected for.
+   */
+  private synchronized void roleChanged(Role role, long term) {
     boolean now = role == Role.Leader;
-    if (now != leader) {
-      leader = now;
+    OptionalLong was = leading;
+    if (now && was.isPresent() && was.getAsLong() != term) {
+      // Elected again in a later term without a step down seen in between: a new term all the same.
+      leading = OptionalLong.empty();
+      leadershipListeners.forEach(l -> l.accept(false));
+      was = leading;
+    }
+    if (now != was.isPresent()) {
+      leading = now ? OptionalLong.of(term) : OptionalLong.empty();
       if (now) {
-        openTerm();
+        openTerm(term);
       }
       for (Consumer<Boolean> l : leadershipListeners) {
         l.accept(now);
@@ -79,10 +95,10 @@ public final class RaftNode implements AutoCloseable {
    * acknowledged under the previous leader commits now rather than with the next write. A failure
    * only delays that until the next write, so it is logged, not thrown.
    */
-  private void openTerm() {
+  private void openTerm(long term) {
     Thread.ofVirtual().name("tern-open-term").start(() -> {
       try {
-        submit(new Command.OpenTerm("raft", java.time.Instant.now(), config.nodeId()), OPEN_TERM_TIMEOUT).join();
+        submit(new Command.OpenTerm("raft", java.time.Instant.now(), config.nodeId(), term), OPEN_TERM_TIMEOUT).join();
       } catch (RuntimeException e) {
         LOG.fine(() -> "the new term's first entry was not committed: " + e.getMessage());
       }
@@ -136,6 +152,16 @@ public final class RaftNode implements AutoCloseable {
 
   public boolean isLeader() {
     return raft != null && raft.isLeader();
+  }
+
+  /**
+   * The Raft term in which this node became the leader it still is; empty when it is not leader.
+   * Whatever the node does as leader carries this term, so it can be checked against the one
+   * leader the replicated state records for the term ({@code ReplicatedState.termLeaders()}).
+   */
+  public OptionalLong leadingTerm() {
+    OptionalLong term = leading;
+    return term.isPresent() && isLeader() ? term : OptionalLong.empty();
   }
 
   public String nodeId() {
@@ -245,7 +271,7 @@ public final class RaftNode implements AutoCloseable {
     if (ch != null) {
       ch.close();
     }
-    roleChanged(Role.Follower);
+    roleChanged(Role.Follower, 0);
   }
 
   /** Drops off the network without a goodbye, as a crash would: for fault tests. */
@@ -258,6 +284,6 @@ public final class RaftNode implements AutoCloseable {
         ch.close();
       }
     }
-    roleChanged(Role.Follower);
+    roleChanged(Role.Follower, 0);
   }
 }

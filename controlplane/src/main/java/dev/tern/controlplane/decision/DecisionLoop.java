@@ -5,6 +5,7 @@ import dev.tern.controlplane.state.ApplyResult;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.controlplane.state.LeaderStamp;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.health.BackendHealth;
 import dev.tern.policy.health.Health;
@@ -26,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -40,6 +42,9 @@ import java.util.logging.Logger;
  * then decides every service on the committed verdicts and commits the plans that changed. It runs
  * on every node and acts only while the node is leader; a decision whose base plan changed
  * meanwhile is rejected by the state machine, so a deposed leader cannot overwrite a newer plan.
+ *
+ * <p>Each tick reads the term this node leads once; every plan it publishes is stamped with this
+ * node and that term, and the tick stops as soon as the node no longer leads that same term.
  */
 public final class DecisionLoop implements AutoCloseable {
 
@@ -92,19 +97,21 @@ public final class DecisionLoop implements AutoCloseable {
 
   /** One round; returns the number of plans committed (0 on a follower). */
   public int tick() {
-    if (!node.isLeader()) {
+    OptionalLong term = node.leadingTerm();
+    if (term.isEmpty()) {
       return 0;
     }
+    LeaderStamp stamp = new LeaderStamp(node.nodeId(), term.getAsLong());
     long started = System.nanoTime();
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Map<String, Map<String, BackendHealth>> evaluated = book.evaluate(now);
     commitTransitions(evaluated, now);
     int committed = 0;
     for (ServiceState s : node.state().services()) {
-      if (!node.isLeader()) {
+      if (!node.leadingTerm().equals(term)) {
         return committed;
       }
-      if (decide(s, now)) {
+      if (decide(s, now, stamp)) {
         committed++;
       }
     }
@@ -135,7 +142,7 @@ public final class DecisionLoop implements AutoCloseable {
     }
   }
 
-  private boolean decide(ServiceState s, Instant now) {
+  private boolean decide(ServiceState s, Instant now, LeaderStamp stamp) {
     CompiledService c = compiled.compute(s.name(), (k, before) ->
         before != null && before.service() == s.model() ? before : CompiledService.of(s.model()));
     Map<String, HealthVerdict> verdicts = new HashMap<>();
@@ -150,7 +157,8 @@ public final class DecisionLoop implements AutoCloseable {
     }
     Optional<FailoverEvent> failover = failover(s, previous, d.plan(), now);
     ApplyResult result = node.submit(
-        new Command.PublishPlan(ACTOR, now, previous.map(RoutingPlan::version).orElse(0L), d.plan(), failover),
+        new Command.PublishPlan(ACTOR, now, previous.map(RoutingPlan::version).orElse(0L), d.plan(), failover,
+            Optional.of(stamp)),
         commitTimeout).join();
     if (result.applied()) {
       d.warnings().forEach(w -> warningListeners.forEach(l -> l.accept(w)));

@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param healedAt when its fault was reverted; empty while the fault is in (a run stays active after
  *     the heal while the recovery is watched)
  * @param end empty while the run is active
+ * @param startedBy the leader that started it; empty for a run started before leaders stamped runs
  */
 public record ChaosRun(
     String id, String scenario, String yaml, String actor, String reason, Instant startedAt, Instant revertDueAt,
-    List<String> targets, Optional<Instant> healedAt, Optional<Ended> end) {
+    List<String> targets, Optional<Instant> healedAt, Optional<Ended> end, Optional<LeaderStamp> startedBy) {
 
   /** How a run ended: when, its overall outcome (PASS, FAIL, INCONCLUSIVE, ABORTED) and its report as JSON. */
   public record Ended(Instant at, String outcome, String report) {
@@ -37,6 +38,7 @@ public record ChaosRun(
     targets = List.copyOf(targets);
     Objects.requireNonNull(healedAt, "healedAt");
     Objects.requireNonNull(end, "end");
+    Objects.requireNonNull(startedBy, "startedBy");
   }
 
   public boolean active() {
@@ -49,11 +51,16 @@ public record ChaosRun(
   }
 
   ChaosRun withHealedAt(Instant at) {
-    return new ChaosRun(id, scenario, yaml, actor, reason, startedAt, revertDueAt, targets, Optional.of(at), end);
+    return new ChaosRun(id, scenario, yaml, actor, reason, startedAt, revertDueAt, targets, Optional.of(at), end, startedBy);
   }
 
   ChaosRun ended(Ended ended) {
     return new ChaosRun(id, scenario, yaml, actor, reason, startedAt, revertDueAt, targets,
-        Optional.of(healedAt.orElse(ended.at())), Optional.of(ended));
+        Optional.of(healedAt.orElse(ended.at())), Optional.of(ended), startedBy);
+  }
+
+  ChaosRun withStartedBy(LeaderStamp stamp) {
+    return new ChaosRun(id, scenario, yaml, actor, reason, startedAt, revertDueAt, targets, healedAt, end,
+        Optional.of(stamp));
   }
 }

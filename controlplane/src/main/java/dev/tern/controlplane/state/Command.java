@@ -136,11 +136,24 @@ public sealed interface Command {
    * is still {@code basedOnVersion} (0 for none): a decision taken on a stale view never lands.
    */
   record PublishPlan(
-      String actor, Instant at, long basedOnVersion, RoutingPlan plan, Optional<FailoverEvent> failover)
+      String actor, Instant at, long basedOnVersion, RoutingPlan plan, Optional<FailoverEvent> failover,
+      Optional<LeaderStamp> decidedBy)
       implements Command {
     public PublishPlan {
       Objects.requireNonNull(plan, "plan");
       Objects.requireNonNull(failover, "failover");
+      Objects.requireNonNull(decidedBy, "decidedBy");
+    }
+
+    /** A plan with no leader's stamp, as version 1 of the encoding carried it. */
+    public PublishPlan(String actor, Instant at, long basedOnVersion, RoutingPlan plan, Optional<FailoverEvent> failover) {
+      this(actor, at, basedOnVersion, plan, failover, Optional.empty());
+    }
+
+    /** Version 2 carries {@code decidedBy}; a version 1 entry replays without it. */
+    @Override
+    public byte version() {
+      return 2;
     }
   }
 
@@ -170,23 +183,55 @@ public sealed interface Command {
    * A new leader's first entry. Raft lets a leader count replicas only for entries of its own term,
    * so an entry acknowledged under the previous leader is committed (and applied on every node,
    * the new leader included) only once the new leader commits something of its own. Committing
-   * this at once means no acknowledged write waits for the next real one. It changes no state.
+   * this at once means no acknowledged write waits for the next real one.
+   *
+   * <p>It also records {@code leader} as the leader of {@code term}, so that whatever a node did
+   * as leader (a plan, a chaos run, a page) can be checked against the one node that led its term.
+   * Version 2 of the encoding carries the term; a version 1 entry replays with {@link #NO_TERM}
+   * and records nothing.
    */
-  record OpenTerm(String actor, Instant at, String leader) implements Command {
+  record OpenTerm(String actor, Instant at, String leader, long term) implements Command {
+    /** The term of an entry written before terms were carried. */
+    public static final long NO_TERM = 0;
+
     public OpenTerm {
       Objects.requireNonNull(leader, "leader");
+      if (term < NO_TERM) {
+        throw new IllegalArgumentException("term " + term + " is negative");
+      }
+    }
+
+    @Override
+    public byte version() {
+      return 2;
     }
   }
 
-  /** A chaos run begins: committed before its fault is injected, with the time it must be reverted by. */
+  /**
+   * A chaos run begins: committed before its fault is injected, with the time it must be reverted
+   * by, and the leader that starts it ({@code startedBy}: version 2 of the encoding; a version 1
+   * entry replays without it).
+   */
   record StartChaosRun(String actor, Instant at, String reason, String runId, String scenario, String yaml,
-      List<String> targets, Instant revertDueAt) implements Command {
+      List<String> targets, Instant revertDueAt, Optional<LeaderStamp> startedBy) implements Command {
     public StartChaosRun {
       Objects.requireNonNull(runId, "runId");
       Objects.requireNonNull(scenario, "scenario");
       Objects.requireNonNull(yaml, "yaml");
       targets = List.copyOf(targets);
       Objects.requireNonNull(revertDueAt, "revertDueAt");
+      Objects.requireNonNull(startedBy, "startedBy");
+    }
+
+    /** A start with no leader's stamp, as version 1 of the encoding carried it. */
+    public StartChaosRun(String actor, Instant at, String reason, String runId, String scenario, String yaml,
+        List<String> targets, Instant revertDueAt) {
+      this(actor, at, reason, runId, scenario, yaml, targets, revertDueAt, Optional.empty());
+    }
+
+    @Override
+    public byte version() {
+      return 2;
     }
   }
 

@@ -86,13 +86,17 @@ public final class CommandCodec {
           if (c.failover().isPresent()) {
             writeFailover(out, c.failover().get());
           }
+          writeOptionalStamp(out, c.decidedBy());
         }
         case RecordMembership c -> {
           writeString(out, c.reason());
           writeString(out, c.action());
           writeString(out, c.member());
         }
-        case Command.OpenTerm c -> writeString(out, c.leader());
+        case Command.OpenTerm c -> {
+          writeString(out, c.leader());
+          out.writeLong(c.term());
+        }
         case Command.StartChaosRun c -> {
           writeString(out, c.reason());
           writeString(out, c.runId());
@@ -100,6 +104,7 @@ public final class CommandCodec {
           writeString(out, c.yaml());
           writeStrings(out, c.targets());
           writeInstant(out, c.revertDueAt());
+          writeOptionalStamp(out, c.startedBy());
         }
         case Command.EndChaosRun c -> {
           writeString(out, c.runId());
@@ -178,7 +183,10 @@ public final class CommandCodec {
     if (id < Command.Ids.PUT_SERVICE || id > Command.Ids.NEWEST) {
       throw new UnknownCommandException("unknown command id " + id + "; was this log written by a newer Tern?");
     }
-    byte newest = id == Command.Ids.PUT_SERVICE ? (byte) 2 : (byte) 1;
+    byte newest = switch (id) {
+      case Command.Ids.PUT_SERVICE, Command.Ids.PUBLISH_PLAN, Command.Ids.OPEN_TERM, Command.Ids.START_CHAOS_RUN -> 2;
+      default -> 1;
+    };
     if (version < 1 || version > newest) {
       throw new UnknownCommandException("command " + id + " version " + version + " is newer than this node");
     }
@@ -203,13 +211,19 @@ public final class CommandCodec {
         long based = in.readLong();
         RoutingPlan plan = readPlan(in);
         Optional<FailoverEvent> failover = in.readBoolean() ? Optional.of(readFailover(in)) : Optional.empty();
-        yield new PublishPlan(actor, at, based, plan, failover);
+        Optional<LeaderStamp> decidedBy = version == 1 ? Optional.empty() : readOptionalStamp(in);
+        yield new PublishPlan(actor, at, based, plan, failover, decidedBy);
       }
       case Command.Ids.RECORD_MEMBERSHIP ->
           new RecordMembership(actor, at, readString(in), readString(in), readString(in));
-      case Command.Ids.OPEN_TERM -> new Command.OpenTerm(actor, at, readString(in));
-      case Command.Ids.START_CHAOS_RUN -> new Command.StartChaosRun(actor, at, readString(in), readString(in), readString(in),
-          readString(in), readStrings(in), readInstant(in));
+      case Command.Ids.OPEN_TERM -> version == 1
+          ? new Command.OpenTerm(actor, at, readString(in), Command.OpenTerm.NO_TERM)
+          : new Command.OpenTerm(actor, at, readString(in), in.readLong());
+      case Command.Ids.START_CHAOS_RUN -> version == 1
+          ? new Command.StartChaosRun(actor, at, readString(in), readString(in), readString(in), readString(in),
+              readStrings(in), readInstant(in))
+          : new Command.StartChaosRun(actor, at, readString(in), readString(in), readString(in), readString(in),
+              readStrings(in), readInstant(in), readOptionalStamp(in));
       case Command.Ids.END_CHAOS_RUN -> new Command.EndChaosRun(actor, at, readString(in), readString(in), readString(in));
       case Command.Ids.HEAL_CHAOS_RUN -> new Command.HealChaosRun(actor, at, readString(in));
       case Command.Ids.PUT_SCENARIO -> new Command.PutScenario(actor, at, readString(in), readString(in), readString(in));
@@ -392,7 +406,7 @@ public final class CommandCodec {
 
   static PlanChange readPlanChange(DataInput in) throws IOException {
     return new PlanChange(in.readLong(), readString(in), in.readLong(), in.readLong(), readInstant(in), readString(in),
-        readString(in), readStrings(in), readOptionalInstant(in), in.readLong());
+        readString(in), readStrings(in), readOptionalInstant(in), in.readLong(), Optional.empty());
   }
 
   static void writeChaosRun(DataOutput out, ChaosRun r) throws IOException {
@@ -423,7 +437,8 @@ public final class CommandCodec {
     List<String> targets = readStrings(in);
     Optional<ChaosRun.Ended> end = in.readBoolean()
         ? Optional.of(new ChaosRun.Ended(readInstant(in), readString(in), readString(in))) : Optional.empty();
-    return new ChaosRun(id, scenario, yaml, actor, reason, started, due, targets, end.map(ChaosRun.Ended::at), end);
+    return new ChaosRun(id, scenario, yaml, actor, reason, started, due, targets, end.map(ChaosRun.Ended::at), end,
+        Optional.empty());
   }
 
   static void writeIncident(DataOutput out, Incident i) throws IOException {
@@ -565,6 +580,31 @@ public final class CommandCodec {
 
   static Instant readInstant(DataInput in) throws IOException {
     return Instant.ofEpochMilli(in.readLong());
+  }
+
+  static void writeStamp(DataOutput out, LeaderStamp stamp) throws IOException {
+    writeString(out, stamp.node());
+    out.writeLong(stamp.term());
+  }
+
+  static LeaderStamp readStamp(DataInput in) throws IOException {
+    String node = readString(in);
+    long term = in.readLong();
+    if (term < 1) {
+      throw new IOException("a leader's stamp holds term " + term + ", below 1");
+    }
+    return new LeaderStamp(node, term);
+  }
+
+  static void writeOptionalStamp(DataOutput out, Optional<LeaderStamp> stamp) throws IOException {
+    out.writeBoolean(stamp.isPresent());
+    if (stamp.isPresent()) {
+      writeStamp(out, stamp.get());
+    }
+  }
+
+  static Optional<LeaderStamp> readOptionalStamp(DataInput in) throws IOException {
+    return in.readBoolean() ? Optional.of(readStamp(in)) : Optional.empty();
   }
 
   static void writeOptionalInstant(DataOutput out, Optional<Instant> t) throws IOException {

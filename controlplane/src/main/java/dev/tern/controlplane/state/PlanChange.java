@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param changes the plan diff, one line per zone and answer change
  * @param detectedAt for health-caused changes, when the first verdict changed
  * @param auditSequence the audit entry it links to; 0 when none
+ * @param decidedBy the leader whose decision published it; empty for a plan published before
+ *     leaders stamped their decisions
  */
 public record PlanChange(
     long sequence,
@@ -33,7 +35,8 @@ public record PlanChange(
     String cause,
     List<String> changes,
     Optional<Instant> detectedAt,
-    long auditSequence) {
+    long auditSequence,
+    Optional<LeaderStamp> decidedBy) {
 
   public PlanChange {
     Objects.requireNonNull(service, "service");
@@ -42,5 +45,11 @@ public record PlanChange(
     Objects.requireNonNull(cause, "cause");
     changes = List.copyOf(changes);
     Objects.requireNonNull(detectedAt, "detectedAt");
+    Objects.requireNonNull(decidedBy, "decidedBy");
+  }
+
+  PlanChange withDecidedBy(LeaderStamp stamp) {
+    return new PlanChange(sequence, service, fromVersion, toVersion, decidedAt, kind, cause, changes, detectedAt,
+        auditSequence, Optional.of(stamp));
   }
 }

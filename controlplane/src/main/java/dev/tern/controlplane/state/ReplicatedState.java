@@ -45,6 +45,7 @@ public final class ReplicatedState {
   private final java.util.LinkedHashMap<Long, Incident> incidents = new java.util.LinkedHashMap<>();
   private long incidentSequence;
   private final Deque<Instant> recentTerms = new ArrayDeque<>();
+  private final java.util.TreeMap<Long, String> termLeaders = new java.util.TreeMap<>();
   private volatile long policyVersion;
   private volatile long chaosGeneration;
   private volatile long discoveryGeneration;
@@ -282,6 +283,32 @@ public final class ReplicatedState {
     recentTerms.addAll(terms);
   }
 
+  /** How many terms' leaders are remembered: the most recent ones. */
+  public static final int TERM_LEADERS_RETAINED = 4096;
+
+  /** The node that led each recorded term, by term, oldest first. */
+  public synchronized java.util.SortedMap<Long, String> termLeaders() {
+    return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(termLeaders));
+  }
+
+  /** The node recorded as the leader of {@code term}, if the term is recorded. */
+  public synchronized Optional<String> termLeader(long term) {
+    return Optional.ofNullable(termLeaders.get(term));
+  }
+
+  /** Records {@code node} as the leader of {@code term}, forgetting the oldest terms beyond the limit. */
+  synchronized void termLeader(long term, String node) {
+    termLeaders.put(term, node);
+    while (termLeaders.size() > TERM_LEADERS_RETAINED) {
+      termLeaders.pollFirstEntry();
+    }
+  }
+
+  synchronized void restoreTermLeaders(Map<Long, String> leaders) {
+    termLeaders.clear();
+    leaders.forEach(this::termLeader);
+  }
+
   /** The scenario catalogue, by name. */
   public synchronized List<ChaosScenarioEntry> scenarios() {
     return List.copyOf(scenarios.values());
@@ -319,9 +346,10 @@ public final class ReplicatedState {
   }
 
   synchronized PlanChange planChange(String service, long fromVersion, long toVersion, java.time.Instant decidedAt,
-      String kind, String cause, List<String> changes, Optional<java.time.Instant> detectedAt, long auditSequence) {
+      String kind, String cause, List<String> changes, Optional<java.time.Instant> detectedAt, long auditSequence,
+      Optional<LeaderStamp> decidedBy) {
     PlanChange change = new PlanChange(++planChangeSequence, service, fromVersion, toVersion, decidedAt, kind, cause,
-        changes, detectedAt, auditSequence);
+        changes, detectedAt, auditSequence, decidedBy);
     planChanges.addLast(change);
     while (planChanges.size() > PLAN_CHANGES_RETAINED) {
       planChanges.removeFirst();
@@ -347,6 +375,18 @@ public final class ReplicatedState {
     planChangeSequence = sequence;
     pendingCauses.clear();
     pendingCauses.putAll(pending);
+  }
+
+  /**
+   * Puts back the leaders' stamps that a snapshot keeps beside the plan changes and chaos runs:
+   * {@code deciders} by plan change sequence, {@code starters} by run id.
+   */
+  synchronized void restoreStamps(Map<Long, LeaderStamp> deciders, Map<String, LeaderStamp> starters) {
+    List<PlanChange> changes = planChanges.stream()
+        .map(c -> deciders.containsKey(c.sequence()) ? c.withDecidedBy(deciders.get(c.sequence())) : c).toList();
+    planChanges.clear();
+    planChanges.addAll(changes);
+    chaosRuns.replaceAll((id, r) -> starters.containsKey(id) ? r.withStartedBy(starters.get(id)) : r);
   }
 
   synchronized void restoreAudit(long sequence, List<AuditEntry> entries) {
@@ -388,6 +428,7 @@ public final class ReplicatedState {
     incidents.clear();
     incidentSequence = 0;
     recentTerms.clear();
+    termLeaders.clear();
     chaosGeneration = 0;
     planChangeSequence = 0;
     policyVersion = 0;

@@ -311,6 +311,11 @@ public final class TernStateMachine implements StateMachine {
 
   private ApplyResult publishPlan(PublishPlan c) {
     RoutingPlan plan = c.plan();
+    Optional<ApplyResult> conflict = c.decidedBy().flatMap(d -> termConflict(c.at(), c.actor(), d,
+        "publish plan v" + plan.version() + " of " + plan.service()));
+    if (conflict.isPresent()) {
+      return conflict.get();
+    }
     Optional<ServiceState> s = state.service(plan.service());
     if (s.isEmpty()) {
       return new ApplyResult.Rejected("no service named " + plan.service());
@@ -327,6 +332,7 @@ public final class TernStateMachine implements StateMachine {
               + ", older than the service's " + s.get().policyVersion());
     }
     state.put(s.get().withPlan(plan));
+    c.decidedBy().ifPresent(this::recordTerm);
     c.failover().ifPresent(state::failover);
     recordPlanChange(c, s.get().plan());
     incidentsAfterPlan(c);
@@ -418,8 +424,42 @@ public final class TernStateMachine implements StateMachine {
   /** The cluster's pseudo-service for incidents about Tern itself (leader churn). */
   public static final String CLUSTER = "cluster";
 
-  /** A new leader: too many within the churn window opens an incident about the cluster. */
+  /**
+   * Whether {@code stamp} claims a term that another node is recorded as leading. Raft elects at
+   * most one leader per term, so such a claim means a node acted as leader when it was not: it is
+   * refused, and audited as {@code cluster.term-conflict} so that it cannot pass unnoticed.
+   */
+  private Optional<ApplyResult> termConflict(Instant at, String actor, LeaderStamp stamp, String what) {
+    Optional<String> recorded = state.termLeader(stamp.term());
+    if (recorded.isEmpty() || recorded.get().equals(stamp.node())) {
+      return Optional.empty();
+    }
+    String why = stamp.node() + " claims to lead term " + stamp.term() + " (to " + what + "), but "
+        + recorded.get() + " is recorded as its leader";
+    state.audit(at, actor, "cluster.term-conflict", "term " + stamp.term(), why, recorded.get(), stamp.node());
+    return Optional.of(new ApplyResult.Rejected(why));
+  }
+
+  /** Records the stamp's node as its term's leader, unless the term is recorded already. */
+  private void recordTerm(LeaderStamp stamp) {
+    if (state.termLeader(stamp.term()).isEmpty()) {
+      state.termLeader(stamp.term(), stamp.node());
+    }
+  }
+
+  /**
+   * A new leader: records it as its term's leader (a second, different claim of the term is
+   * refused), and too many within the churn window opens an incident about the cluster.
+   */
   private ApplyResult openTerm(Command.OpenTerm c) {
+    if (c.term() != Command.OpenTerm.NO_TERM) {
+      LeaderStamp stamp = new LeaderStamp(c.leader(), c.term());
+      Optional<ApplyResult> conflict = termConflict(c.at(), c.actor(), stamp, "open it");
+      if (conflict.isPresent()) {
+        return conflict.get();
+      }
+      recordTerm(stamp);
+    }
     int terms = state.term(c.at());
     if (terms >= ReplicatedState.LEADER_CHURN_TERMS && state.openIncident(CLUSTER).isEmpty()) {
       openIncident(c.at(), c.actor(), CLUSTER, "leader-churn", CLUSTER + ": " + terms + " leader changes in "
@@ -506,26 +546,33 @@ public final class TernStateMachine implements StateMachine {
           + (f.seenBy().isEmpty() ? "" : " (seen by " + String.join(", ", f.seenBy()) + ")");
       AuditEntry entry = state.audit(c.at(), c.actor(), "plan." + kind, plan.service(), cause, "", String.join("\n", changes));
       state.planChange(plan.service(), from, plan.version(), plan.decidedAt(), kind, cause, changes,
-          Optional.ofNullable(f.detectedAt()), entry.sequence());
+          Optional.ofNullable(f.detectedAt()), entry.sequence(), c.decidedBy());
     } else if (pending.isPresent()) {
       AuditEntry e = pending.get();
       String kind = e.action().startsWith("backend.") ? e.action().substring("backend.".length()) : "policy";
       state.planChange(plan.service(), from, plan.version(), plan.decidedAt(), kind,
-          e.actor() + ": " + e.action() + " " + e.target() + " (" + e.reason() + ")", changes, Optional.empty(), e.sequence());
+          e.actor() + ": " + e.action() + " " + e.target() + " (" + e.reason() + ")", changes, Optional.empty(), e.sequence(),
+          c.decidedBy());
     } else {
       state.planChange(plan.service(), from, plan.version(), plan.decidedAt(), "engine",
           "the routing method: " + plan.zones().stream().filter(z -> diff.changes().stream().anyMatch(x -> x.zone().equals(z.zone())))
               .flatMap(z -> z.explanation().stream().filter(l -> !l.startsWith("residency:")).limit(1)).findFirst()
-              .orElse("re-decided"), changes, Optional.empty(), 0);
+              .orElse("re-decided"), changes, Optional.empty(), 0, c.decidedBy());
     }
   }
 
   private ApplyResult startChaosRun(Command.StartChaosRun c) {
+    Optional<ApplyResult> conflict = c.startedBy().flatMap(s -> termConflict(c.at(), c.actor(), s,
+        "start chaos run " + c.runId()));
+    if (conflict.isPresent()) {
+      return conflict.get();
+    }
     if (state.chaosRun(c.runId()).isPresent()) {
       return new ApplyResult.Rejected("a chaos run " + c.runId() + " already exists");
     }
+    c.startedBy().ifPresent(this::recordTerm);
     state.chaosRun(new ChaosRun(c.runId(), c.scenario(), c.yaml(), c.actor(), c.reason(), c.at(), c.revertDueAt(),
-        c.targets(), Optional.empty(), Optional.empty()));
+        c.targets(), Optional.empty(), Optional.empty(), c.startedBy()));
     state.chaosGeneration(state.chaosGeneration() + 1);
     state.audit(c.at(), c.actor(), "chaos.start", c.scenario(), c.reason(), "",
         "run " + c.runId() + "; targets: " + String.join(", ", c.targets()) + "; revert due " + c.revertDueAt());
@@ -722,6 +769,25 @@ public final class TernStateMachine implements StateMachine {
       }
     }
     out.writeLong(state.discoveryGeneration());
+    // Appended after discovery: a snapshot written before leaders stamped their terms ends above.
+    Map<Long, String> leaders = state.termLeaders();
+    out.writeInt(leaders.size());
+    for (Map.Entry<Long, String> e : leaders.entrySet()) {
+      out.writeLong(e.getKey());
+      CommandCodec.writeString(out, e.getValue());
+    }
+    List<PlanChange> decided = changes.stream().filter(x -> x.decidedBy().isPresent()).toList();
+    out.writeInt(decided.size());
+    for (PlanChange x : decided) {
+      out.writeLong(x.sequence());
+      CommandCodec.writeStamp(out, x.decidedBy().get());
+    }
+    List<ChaosRun> started = runs.stream().filter(r -> r.startedBy().isPresent()).toList();
+    out.writeInt(started.size());
+    for (ChaosRun r : started) {
+      CommandCodec.writeString(out, r.id());
+      CommandCodec.writeStamp(out, r.startedBy().get());
+    }
   }
 
   @Override
@@ -876,5 +942,27 @@ public final class TernStateMachine implements StateMachine {
           x.verdicts(), x.plan(), discovered));
     }
     state.discoveryGeneration(in.readLong());
+    int leaderCount;
+    try {
+      leaderCount = in.readInt();
+    } catch (java.io.EOFException olderSnapshot) {
+      return; // Written before leaders stamped their terms.
+    }
+    Map<Long, String> leaders = new TreeMap<>();
+    for (int i = 0; i < leaderCount; i++) {
+      leaders.put(in.readLong(), CommandCodec.readString(in));
+    }
+    state.restoreTermLeaders(leaders);
+    int decidedCount = in.readInt();
+    Map<Long, LeaderStamp> deciders = new HashMap<>();
+    for (int i = 0; i < decidedCount; i++) {
+      deciders.put(in.readLong(), CommandCodec.readStamp(in));
+    }
+    int startedCount = in.readInt();
+    Map<String, LeaderStamp> starters = new HashMap<>();
+    for (int i = 0; i < startedCount; i++) {
+      starters.put(CommandCodec.readString(in), CommandCodec.readStamp(in));
+    }
+    state.restoreStamps(deciders, starters);
   }
 }

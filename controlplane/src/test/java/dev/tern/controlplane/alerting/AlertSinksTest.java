@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.controlplane.state.Incident;
+import dev.tern.controlplane.state.LeaderStamp;
 import dev.tern.controlplane.testing.Receiver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -131,6 +132,40 @@ class AlertSinksTest {
       assertTrue(open.path("blocks").get(1).path("text").path("text").asText().contains("EU: aws-frankfurt -&gt; azure-amsterdam"));
       JsonNode done = JSON.readTree(slack.requests().get(1).body());
       assertTrue(done.path("text").asText().contains("Resolved: shop"), done.toString());
+    }
+  }
+
+  @Test
+  void every_sink_names_the_leader_that_sent_it_and_its_term_in_the_headers_and_where_it_can_in_the_body()
+      throws Exception {
+    Alert sent = trigger().sentBy(new LeaderStamp("n2", 7));
+    try (Receiver receiver = new Receiver(202)) {
+      List<Sink> sinks = List.of(
+          new PagerDutySink("oncall", receiver.uri("/v2/enqueue"), "R0UTINGKEY0000000000000000000000"),
+          new OpsgenieSink("ops", receiver.uri(""), "genie-key-1"),
+          new SlackSink("chat", receiver.uri("/services/T000/B000/XXXX")),
+          new WebhookSink("hook", receiver.uri("/tern"), "s3cret-signing-key"),
+          new AlertmanagerSink("am", receiver.uri("")));
+      for (Sink sink : sinks) {
+        assertInstanceOf(Sink.Delivered.class, sink.send(sent), sink.getClass().getSimpleName());
+      }
+      List<Receiver.Request> got = receiver.requests();
+      assertEquals(sinks.size(), got.size());
+      for (Receiver.Request r : got) {
+        assertEquals("n2", r.header("X-Tern-Node"), r.path());
+        assertEquals("7", r.header("X-Tern-Term"), r.path());
+      }
+      JsonNode pagerDuty = JSON.readTree(got.get(0).body()).path("payload").path("custom_details").path("sender");
+      assertEquals(List.of("n2", "7"), List.of(pagerDuty.path("node").asText(), pagerDuty.path("term").asText()));
+      JsonNode opsgenie = JSON.readTree(got.get(1).body()).path("details");
+      assertEquals(List.of("n2", "7"), List.of(opsgenie.path("senderNode").asText(), opsgenie.path("senderTerm").asText()));
+      assertTrue(got.get(2).body().contains("*Sent by:* n2, leader in term 7"), got.get(2).body());
+      JsonNode webhook = JSON.readTree(got.get(3).body()).path("sender");
+      assertEquals("n2", webhook.path("node").asText());
+      assertEquals(7, webhook.path("term").asLong());
+      JsonNode alertmanager = JSON.readTree(got.get(4).body()).get(0).path("annotations");
+      assertEquals(List.of("n2", "7"), List.of(alertmanager.path("sender_node").asText(),
+          alertmanager.path("sender_term").asText()));
     }
   }
 

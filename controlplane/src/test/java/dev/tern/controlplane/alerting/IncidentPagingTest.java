@@ -80,6 +80,7 @@ class IncidentPagingTest {
     Receiver.Request taken = triggers.get(1);
     assertEquals("sha256=" + WebhookSink.sign(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
         taken.header("X-Tern-Timestamp") + "." + taken.body()), taken.header("X-Tern-Signature"));
+    assertSentByTheLeader(taken);
 
     world.regions().start(region);
     await("the resolve is delivered", Duration.ofSeconds(40), () -> deliveries("resolve") == 1);
@@ -118,6 +119,7 @@ class IncidentPagingTest {
     await("a new incident's trigger", Duration.ofSeconds(20), () -> incidents().get(0).path("open").asBoolean()
         && sentFor(incidents().get(0).path("id").asLong(), "trigger").size() == 1);
     long id = incidents().get(0).path("id").asLong();
+    JsonNode triggeredBy = assertSentByTheLeader(sentFor(id, "trigger").getFirst());
     world.kill(world.leader().orElseThrow());
     await("a new leader", Duration.ofSeconds(15), () -> world.leader().isPresent());
     world.regions().start(region);
@@ -125,6 +127,11 @@ class IncidentPagingTest {
     Thread.sleep(3000);
     assertEquals(1, sentFor(id, "trigger").size(), "the new leader did not page again");
     assertEquals(1, sentFor(id, "resolve").size());
+    JsonNode resolvedBy = assertSentByTheLeader(sentFor(id, "resolve").getFirst());
+    assertTrue(resolvedBy.path("term").asLong() > triggeredBy.path("term").asLong(), resolvedBy + " after " + triggeredBy);
+    assertTrue(!resolvedBy.path("node").asText().equals(triggeredBy.path("node").asText()), "the killed leader did not resolve");
+    assertEquals(triggeredBy.path("node").asText(), JSON.readTree(get("/api/v1/cluster")).path("termLeaders")
+        .path(triggeredBy.path("term").asText()).asText(), "the old leader's term is still on record");
     world.restartCrashed();
   }
 
@@ -144,6 +151,23 @@ class IncidentPagingTest {
     String routes = get("/api/v1/alerting/routes");
     assertTrue(routes.contains("\"name\":\"broken\"") && !routes.contains(broken.uri("/hook").toString())
         && !routes.contains(SECRET), "routes are listed without their URLs or secrets: " + routes);
+  }
+
+  /**
+   * Checks that {@code page} names, in its headers and its body alike, the node that leads now and
+   * the term it leads, as that leader's {@code GET /api/v1/cluster} and the replicated record of
+   * term leaders say; returns the body's {@code sender}.
+   */
+  private static JsonNode assertSentByTheLeader(Receiver.Request page) throws Exception {
+    JsonNode sender = JSON.readTree(page.body()).path("sender");
+    assertEquals(page.header("X-Tern-Node"), sender.path("node").asText(), page.body());
+    assertEquals(page.header("X-Tern-Term"), sender.path("term").asText(), page.body());
+    JsonNode cluster = JSON.readTree(get("/api/v1/cluster"));
+    assertEquals(cluster.path("node").asText(), sender.path("node").asText(), "sent by the leader: " + cluster);
+    assertEquals(cluster.path("term").asLong(), sender.path("term").asLong(), "in the term it leads: " + cluster);
+    assertEquals(sender.path("node").asText(), cluster.path("termLeaders").path(sender.path("term").asText()).asText(),
+        "the replicated record names the sender as the leader of its term: " + cluster);
+    return sender;
   }
 
   private static Region regionAnswering(String zone) throws Exception {

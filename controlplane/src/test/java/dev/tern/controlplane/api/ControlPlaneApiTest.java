@@ -202,6 +202,9 @@ class ControlPlaneApiTest {
     String timeline = awaitBody("/api/v1/timeline?service=cdn", "\"kind\":\"drain\"");
     assertTrue(timeline.contains("backend.drain cdn/fra (kernel upgrade)"), timeline);
     assertTrue(timeline.indexOf("\"kind\":\"drain\"") < timeline.indexOf("\"kind\":\"policy\""), "newest first: " + timeline);
+    long term = Long.parseLong(get("/api/v1/cluster").body().replaceAll(".*\"term\":(\\d+).*", "$1"));
+    assertTrue(timeline.contains("\"decidedBy\":{\"node\":\"n1\",\"term\":" + term + "}"),
+        "decided by the leader in its term " + term + ": " + timeline);
     String drains = get("/api/v1/audit?action=backend.&target=cdn/&q=KERNEL&newestFirst=true").body();
     assertTrue(drains.startsWith("[{") && drains.contains("\"reason\":\"kernel upgrade\""), drains);
     assertTrue(!drains.contains("service.create"), drains);
@@ -255,8 +258,10 @@ class ControlPlaneApiTest {
   }
 
   @Test
-  void the_cluster_status_shows_a_single_node_leading() {
-    String status = get("/api/v1/cluster").body();
+  void the_cluster_status_shows_a_single_node_leading_and_on_record_as_the_leader_of_its_term() {
+    String status = awaitBody("/api/v1/cluster", "\"termLeaders\":{\"");
     assertTrue(status.contains("\"leader\":true") && status.contains("\"members\":[\"n1\"]"), status);
+    String term = status.replaceAll(".*\"term\":(\\d+).*", "$1");
+    assertTrue(status.contains("\"" + term + "\":\"n1\""), "termLeaders records n1 for term " + term + ": " + status);
   }
 }

@@ -103,6 +103,11 @@ class ChaosRunTest {
     String audit = get("/api/v1/audit?action=chaos.").body();
     assertTrue(audit.contains("\"action\":\"chaos.start\"") && audit.contains("prove eu failover")
         && audit.contains("\"action\":\"chaos.end\""), audit);
+    String cluster = get("/api/v1/cluster").body();
+    String startedBy = "\"startedBy\":{\"node\":\"" + field(cluster, "node") + "\",\"term\":"
+        + cluster.replaceAll(".*\"term\":(\\d+).*", "$1") + "}";
+    String run = get("/api/v1/chaos/runs/" + runId).body();
+    assertTrue(run.contains(startedBy), "started by the leader in the term it leads (" + cluster + "): " + run);
   }
 
   @Test

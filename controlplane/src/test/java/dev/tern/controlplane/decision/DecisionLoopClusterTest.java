@@ -9,6 +9,7 @@ import dev.tern.controlplane.cluster.RaftNode;
 import dev.tern.controlplane.state.ApplyResult;
 import dev.tern.controlplane.state.Command;
 import dev.tern.controlplane.state.FailoverEvent;
+import dev.tern.controlplane.state.LeaderStamp;
 import dev.tern.controlplane.testing.ServiceYaml;
 import dev.tern.policy.geo.ClientZone;
 import dev.tern.policy.geo.Region;
@@ -134,6 +135,7 @@ class DecisionLoopClusterTest {
       assertEquals(1, event.fromVersion());
       assertEquals(2, event.toVersion());
       assertTrue(event.changes().contains("default: - fra (192.0.2.10) weight 1000"), event.changes().toString());
+      LeaderStamp failedOverBy = assertDecidedByTheLeader();
 
       // The leader dies; the next one decides from its own warm health book without new rounds.
       Node old = leader();
@@ -153,6 +155,9 @@ class DecisionLoopClusterTest {
       await("failback on the new leader's watch", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
       Optional<FailoverEvent> back = next.raft().state().failovers(1).stream().findFirst();
       assertEquals(List.of("fra HEALTHY"), back.orElseThrow().failed());
+      LeaderStamp failedBackBy = assertDecidedByTheLeader();
+      assertEquals(next.raft().nodeId(), failedBackBy.node());
+      assertTrue(failedBackBy.term() > failedOverBy.term(), failedBackBy + " after " + failedOverBy);
     } finally {
       nodes.forEach(n -> n.raft().close());
     }
@@ -173,6 +178,23 @@ class DecisionLoopClusterTest {
     } finally {
       nodes.forEach(n -> n.raft().close());
     }
+  }
+
+  /**
+   * Checks that the latest plan change, on every node, is stamped with the leader and the term it
+   * leads, that every node records that leader for that term, and that no follower claims a term.
+   */
+  private LeaderStamp assertDecidedByTheLeader() {
+    Node deciding = leader();
+    LeaderStamp stamp = new LeaderStamp(deciding.raft().nodeId(), deciding.raft().leadingTerm().orElseThrow());
+    assertEquals(deciding.raft().term(), stamp.term(), "the term it leads is Raft's current term");
+    for (Node n : nodes) {
+      assertEquals(Optional.of(stamp), n.raft().state().planChanges(Optional.of("shop"), Long.MAX_VALUE, 1).getFirst()
+          .decidedBy(), n.raft().nodeId());
+      assertEquals(Optional.of(stamp.node()), n.raft().state().termLeader(stamp.term()), n.raft().nodeId());
+      assertTrue(n == deciding || n.raft().leadingTerm().isEmpty(), n.raft().nodeId() + " follows and leads no term");
+    }
+    return stamp;
   }
 
   static void await(String what, java.util.function.BooleanSupplier condition) {

@@ -60,7 +60,7 @@ class TernStateMachineTest {
         new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.of(new FailoverEvent("shop", 1, 2,
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
         new Command.RecordMembership("ada", T, "grow", "add", "n4"),
-        new Command.OpenTerm("raft", T, "n2"),
+        new Command.OpenTerm("raft", T, "n2", 7),
         new Command.PutScenario("ada", T, "game day", "eu-region-outage", "kind: ChaosScenario"),
         new Command.PauseScenario("ops", T, "freeze", "eu-region-outage", true),
         new Command.StartChaosRun("ops", T, "game day", "eu-1", "eu-region-outage", "kind: ChaosScenario",
@@ -80,7 +80,11 @@ class TernStateMachineTest {
         new Command.RecordProviderDrift("provider-reconciler", T, "shop", "route53-prod",
             List.of("upsert z-eu.shop.gslb.example.com. A [eu-fra] weight 255")),
         new Command.RecordDiscovery("kubernetes-discovery", T, "eks-fra", false,
-            java.util.Map.of("shop", List.of(DiscoveryReplayTest.found("eks-fra", "fra-web", "203.0.113.7", true)))));
+            java.util.Map.of("shop", List.of(DiscoveryReplayTest.found("eks-fra", "fra-web", "203.0.113.7", true)))),
+        new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.empty(),
+            Optional.of(new LeaderStamp("n2", 7))),
+        new Command.StartChaosRun("ops", T, "game day", "eu-3", "eu-region-outage", "kind: ChaosScenario",
+            List.of("shop/fra"), T.plusSeconds(30), Optional.of(new LeaderStamp("n2", 7))));
   }
 
   @Test
@@ -217,7 +221,7 @@ class TernStateMachineTest {
         new Command.PublishPlan("decision-loop", T, 1, plan("shop", 2), Optional.of(new FailoverEvent("shop", 1, 2,
             List.of("fra UNHEALTHY"), List.of("aws:us-east-1"), List.of("EU: - fra"), T, T))),
         new Command.RecordMembership("ada", T, "grow", "add", "n4"),
-        new Command.OpenTerm("raft", T, "n2"),
+        new Command.OpenTerm("raft", T, "n2", 7),
         new Command.PutScenario("ada", T, "game day", "eu-region-outage", "kind: ChaosScenario"),
         new Command.PauseScenario("ops", T, "freeze", "eu-region-outage", true),
         new Command.StartChaosRun("ops", T, "game day", "eu-1", "eu-region-outage", "kind: ChaosScenario",
@@ -294,11 +298,11 @@ class TernStateMachineTest {
     assertEquals("guardrail", guardrail.kind());
     assertEquals(List.of("fra"), guardrail.failed());
 
-    sm.apply(new Command.OpenTerm("raft", T, "n1"));
-    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(11)), "n2"));
-    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(12)), "n3"));
+    sm.apply(new Command.OpenTerm("raft", T, "n1", 1));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(11)), "n2", 2));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(12)), "n3", 3));
     assertTrue(sm.state().openIncident(TernStateMachine.CLUSTER).isEmpty(), "the first term is out of the window");
-    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(13)), "n1"));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(13)), "n1", 4));
     Incident churn = sm.state().openIncident(TernStateMachine.CLUSTER).orElseThrow();
     assertEquals("leader-churn", churn.kind());
     assertTrue(churn.summary().startsWith("cluster: 3 leader changes in 10 minutes, the latest to n1"), churn.summary());
@@ -306,8 +310,8 @@ class TernStateMachineTest {
     TernStateMachine restored = new TernStateMachine();
     restored.readContentFrom(new DataInputStream(new ByteArrayInputStream(snapshot(sm))));
     assertEquals(sm.state().recentTerms(), restored.state().recentTerms(), "the window survives a snapshot");
-    restored.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(14)), "n2"));
-    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(14)), "n2"));
+    restored.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(14)), "n2", 5));
+    sm.apply(new Command.OpenTerm("raft", T.plus(java.time.Duration.ofMinutes(14)), "n2", 5));
     assertArrayEquals(snapshot(sm), snapshot(restored));
   }
 
