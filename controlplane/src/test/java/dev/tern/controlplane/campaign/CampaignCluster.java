@@ -35,7 +35,8 @@ final class CampaignCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One node's standing as {@code GET /api/v1/cluster} reports it. */
-  record Status(String node, boolean leader, long term, long commitIndex, long lastApplied, List<String> members) {}
+  record Status(String node, boolean leader, long term, long commitIndex, long lastApplied, List<String> members,
+      java.util.Map<Long, String> termLeaders) {}
 
   private final Path dir;
   private final String classpath;
@@ -247,8 +248,10 @@ final class CampaignCluster implements AutoCloseable {
       JsonNode n = JSON.readTree(r.body());
       List<String> memberIds = new ArrayList<>();
       n.path("members").forEach(m -> memberIds.add(m.asText()));
+      java.util.Map<Long, String> termLeaders = new java.util.TreeMap<>();
+      n.path("termLeaders").properties().forEach(e -> termLeaders.put(Long.parseLong(e.getKey()), e.getValue().asText()));
       return Optional.of(new Status(n.path("node").asText(), n.path("leader").asBoolean(), n.path("term").asLong(),
-          n.path("commitIndex").asLong(), n.path("lastApplied").asLong(), memberIds.stream().sorted().toList()));
+          n.path("commitIndex").asLong(), n.path("lastApplied").asLong(), memberIds.stream().sorted().toList(), termLeaders));
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

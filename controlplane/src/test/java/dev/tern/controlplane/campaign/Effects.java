@@ -65,6 +65,9 @@ final class Effects implements AutoCloseable {
   private final Set<String> deliveries = ConcurrentHashMap.newKeySet();
   private final List<Episode> episodes = new ArrayList<>();
   private volatile boolean primaryFailing;
+  /** When a member's committed plan first answered with the secondary alone, in this failover round. */
+  private volatile Instant moved;
+  private Thread watcher;
   private int skipped;
   private int duplicates;
   private final List<ProbeAgent> probes = new ArrayList<>();
@@ -169,7 +172,23 @@ final class Effects implements AutoCloseable {
       }
       Thread.sleep(200);
     }
+    moved = null;
     primaryFailing = true;
+    // Watches from now on, while the nemesis works: the move may come while the fault is still in.
+    watcher = Thread.ofVirtual().name("campaign-failover-watch").start(() -> {
+      while (primaryFailing && moved == null) {
+        for (int i : cluster.members()) {
+          if (moved == null && Set.of("s").equals(answering(i))) {
+            moved = Instant.now();
+          }
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
     return true;
   }
 
@@ -180,18 +199,14 @@ final class Effects implements AutoCloseable {
   Optional<String> awaitFailover(int round, Instant failed, Instant from) throws InterruptedException {
     Instant start = from.isAfter(failed) ? from : failed;
     Instant deadline = start.plus(PAGE_WITHIN).plusSeconds(5);
-    Optional<Instant> moved = Optional.empty();
     Optional<Instant> paged = Optional.empty();
-    while (Instant.now().isBefore(deadline) && (moved.isEmpty() || paged.isEmpty())) {
-      if (moved.isEmpty() && cluster.members().stream().anyMatch(i -> Set.of("s").equals(answering(i)))) {
-        moved = Optional.of(Instant.now());
-      }
-      if (paged.isEmpty()) {
-        paged = firstPageSince(failed);
-      }
+    while (Instant.now().isBefore(deadline) && (this.moved == null || paged.isEmpty())) {
+      paged = firstPageSince(failed);
       Thread.sleep(100);
     }
     primaryFailing = false;
+    watcher.join(Duration.ofSeconds(5));
+    Optional<Instant> moved = Optional.ofNullable(this.moved);
     episodes.add(new Episode(round, failed, start, moved, paged));
     List<String> missed = new ArrayList<>();
     if (moved.isEmpty() || Duration.between(start, moved.get()).compareTo(FAILOVER_WITHIN) > 0) {
@@ -201,6 +216,11 @@ final class Effects implements AutoCloseable {
     if (paged.isEmpty() || Duration.between(start, paged.get()).compareTo(PAGE_WITHIN) > 0) {
       missed.add("page " + paged.map(m -> Duration.between(start, m).toMillis() + " ms").orElse("never")
           + " (SLO " + PAGE_WITHIN.toSeconds() + " s)");
+    }
+    if (!missed.isEmpty()) {
+      // What the cluster knows of it, for the reader of the report.
+      cluster.awaitLeader(Duration.ofSeconds(5)).flatMap(l -> cluster.get(l, "/api/v1/incidents?limit=3"))
+          .ifPresent(incidents -> missed.add("incidents: " + incidents));
     }
     return missed.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missed));
   }

@@ -69,7 +69,7 @@ final class FaultCampaign {
   record Report(int rounds, Map<Fault, Integer> faults, long acknowledged, long refused, long indeterminate,
       List<String> anomalies, List<Duration> recoveries, List<Duration> boots, int membershipChanges,
       List<Effects.Episode> failovers, int failoversSkipped, int pages, int duplicatePages, long unverifiedPages,
-      Duration took) {
+      int plansChecked, long unverifiedPlans, int termsRecorded, Duration took) {
     // recoveries: from the heal (a partition healed, a paused node resumed, a restarted one answering HTTP again)
     // to a member answering as leader; boots: from a restart to the node answering HTTP
 
@@ -103,7 +103,9 @@ final class FaultCampaign {
               .toList(), 0.5).toMillis() + " ms, max "
           + percentile(failovers.stream().flatMap(e -> e.paged().map(m -> Duration.between(e.from(), m)).stream())
               .toList(), 1.0).toMillis() + " ms; pages " + pages + " (delivered twice " + duplicatePages
-          + ", term not recorded " + unverifiedPages + "); took " + took.toSeconds() + " s; anomalies "
+          + ", term not recorded " + unverifiedPages + "); plan changes checked " + plansChecked
+          + " (term not recorded " + unverifiedPlans + "); terms recorded " + termsRecorded + "; took "
+          + took.toSeconds() + " s; anomalies "
           + anomalies.size() + (anomalies.isEmpty() ? "" : ": " + anomalies);
     }
   }
@@ -120,8 +122,6 @@ final class FaultCampaign {
   private final CampaignCluster cluster;
   private final Effects effects;
   private final Random random;
-  /** Decides the failover rounds, apart from {@link #random}, so that a seed gives the same faults as before. */
-  private final Random effectsRandom;
   private final History history = new History();
   private final AtomicLong seq = new AtomicLong();
   private final AtomicBoolean writing = new AtomicBoolean();
@@ -132,6 +132,10 @@ final class FaultCampaign {
   private final List<Duration> boots = Collections.synchronizedList(new ArrayList<>());
   private final List<Fault> deck = new ArrayList<>();
   private final java.util.Set<String> reported = new java.util.HashSet<>();
+  /** Term leaders as the cluster recorded them, kept beyond the cluster's own window. */
+  private final Map<Long, String> recorded = new HashMap<>();
+  private final java.util.Set<Long> checkedPlans = new java.util.HashSet<>();
+  private long unverifiedPlans;
   private int membershipChanges;
   private volatile boolean closed;
 
@@ -139,7 +143,6 @@ final class FaultCampaign {
     this.cluster = cluster;
     this.effects = effects;
     this.random = new Random(seed);
-    this.effectsRandom = new Random(seed ^ 0x5eed_5eedL);
   }
 
   /** Runs {@code rounds} rounds; {@code progress} hears one line per round. */
@@ -171,7 +174,8 @@ final class FaultCampaign {
         int before = anomalies.size();
         writing.set(true);
         Thread.sleep(500 + random.nextInt(500));
-        Instant failed = effectsRandom.nextBoolean() && effects.failPrimary() ? Instant.now() : null;
+        // Every other round, so that the failback of one is over before the next failure.
+        Instant failed = r % 2 == 1 && effects.failPrimary() ? Instant.now() : null;
         Instant healed = inject(r, fault);
         Optional<Integer> leader = cluster.awaitLeader(LEADER_WITHIN);
         if (leader.isPresent()) {
@@ -190,7 +194,7 @@ final class FaultCampaign {
         quiesce();
         settleMembership(r, fault);
         Optional<Duration> converged = converge(r, fault);
-        checkPages(r, fault);
+        checkStamps(r, fault);
         progress.accept("round " + r + "/" + rounds + " " + fault + ": leader " + leader.map(CampaignCluster::id)
             .orElse("none") + ", converged " + converged.map(d -> d.toMillis() + " ms").orElse("NO") + ", writes ok "
             + history.count(Outcome.OK) + (anomalies.size() > before ? ", ANOMALY " + anomalies.getLast() : ""));
@@ -206,23 +210,83 @@ final class FaultCampaign {
     return new Report(rounds, faults, history.count(Outcome.OK), history.count(Outcome.FAIL),
         history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries), List.copyOf(boots),
         membershipChanges, effects.episodes(), effects.skipped(), effects.pageCount(), effects.duplicates(),
-        effects.unverifiedPages(termLeaders()), Duration.between(began, Instant.now()));
+        effects.unverifiedPages(termLeaders()), checkedPlans.size(), unverifiedPlans, recorded.size(),
+        Duration.between(began, Instant.now()));
   }
 
-  /** Every page so far named its sender, was signed, and came from the leader of the term it named. */
-  private void checkPages(int round, Fault fault) {
-    for (String wrong : effects.wrongPages(termLeaders())) {
-      if (reported.add(wrong)) {
-        anomalies.add("round " + round + " (" + fault + "): " + wrong);
+  /**
+   * Checks who acted in which term. The cluster's record of term leaders must agree with the leaders the campaign
+   * saw; every plan change must name the node and term that decided it, and that node must have led that term; so
+   * must every page's sender (and the page be signed with the route's secret).
+   */
+  private void checkStamps(int round, Fault fault) {
+    String at = "round " + round + " (" + fault + "): ";
+    Optional<Integer> leader = cluster.members().stream().filter(i -> cluster.status(i).map(
+        CampaignCluster.Status::leader).orElse(false)).findFirst();
+    if (leader.isEmpty()) {
+      return;
+    }
+    cluster.status(leader.get()).ifPresent(s -> s.termLeaders().forEach((term, node) -> {
+      String before = recorded.putIfAbsent(term, node);
+      if (before != null && !before.equals(node)) {
+        report(at + "the cluster recorded " + node + " as leader of term " + term + ", after " + before);
+      }
+    }));
+    synchronized (leaders) {
+      recorded.forEach((term, node) -> {
+        String seen = leaders.get(term);
+        if (seen != null && !seen.equals(node)) {
+          report(at + "the cluster recorded " + node + " as leader of term " + term + ", but " + seen + " led it");
+        }
+      });
+    }
+    Map<Long, String> termLeaders = termLeaders();
+    for (String path : List.of("/api/v1/timeline?service=" + Effects.SERVICE + "&limit=1000",
+        "/api/v1/timeline?limit=1000")) {
+      for (com.fasterxml.jackson.databind.JsonNode change : cluster.get(leader.get(), path).map(FaultCampaign::json)
+          .orElse(JSON.createArrayNode())) {
+        if (!checkedPlans.add(change.path("sequence").asLong())) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.JsonNode by = change.path("decidedBy");
+        String what = "plan change " + change.path("sequence").asLong() + " of " + change.path("service").asText();
+        if (!by.isObject()) {
+          report(at + what + " does not name the node that decided it");
+          continue;
+        }
+        String led = termLeaders.get(by.path("term").asLong());
+        if (led == null) {
+          unverifiedPlans++;
+        } else if (!led.equals(by.path("node").asText())) {
+          report(at + what + " was decided by " + by.path("node").asText() + " in term " + by.path("term").asLong()
+              + ", which " + led + " led");
+        }
       }
     }
+    effects.wrongPages(termLeaders).forEach(wrong -> report(at + wrong));
   }
 
-  /** Who led each term, as the campaign saw it. */
-  private Map<Long, String> termLeaders() {
-    synchronized (leaders) {
-      return Map.copyOf(leaders);
+  private void report(String anomaly) {
+    if (reported.add(anomaly.substring(anomaly.indexOf("): ") + 3))) {
+      anomalies.add(anomaly);
     }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Who led each term: as the cluster recorded it, and as the campaign saw it. */
+  private Map<Long, String> termLeaders() {
+    Map<Long, String> all = new HashMap<>(recorded);
+    synchronized (leaders) {
+      leaders.forEach(all::putIfAbsent);
+    }
+    return all;
   }
 
   /** The faults in a shuffled order, every one of them once before any comes again. */
