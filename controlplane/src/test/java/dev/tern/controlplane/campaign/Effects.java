@@ -34,10 +34,12 @@ import java.util.stream.IntStream;
 /**
  * What the cluster does about a failing backend while the nemesis works. Service {@value #SERVICE} has a primary
  * {@code p} and a secondary {@code s}, two HTTP servers on loopback that two real probe agents (in this process, in
- * two regions, reporting to every node) check every second; a backend fails over when both see it fail. In a failover round the primary starts failing as the fault is injected; the
- * plan must move to {@code s} within {@link #FAILOVER_WITHIN} and the on-call page reach the campaign's webhook
- * receiver within {@link #PAGE_WITHIN}, counted from the failure, or from the heal when the fault left no majority.
- * Those are the SLOs of the leader-kill chaos scenario ({@code docs/examples/chaos/leader-kill.yaml}).
+ * two regions, reporting to every node) check every second; a backend fails over when both see it fail. In a failover
+ * round the primary starts failing as the fault is injected (its health endpoint answers 503, or a chaos run's
+ * probe-fault outage makes the probes report it failing); the plan must move to {@code s} within {@link
+ * #FAILOVER_WITHIN} and the on-call page reach the campaign's webhook receiver within {@link #PAGE_WITHIN}, counted
+ * from the failure, or from the heal when the fault left no majority. Those are the SLOs of the leader-kill chaos
+ * scenario ({@code docs/examples/chaos/leader-kill.yaml}).
  *
  * <p>Every page carries the node that sent it and the term it led ({@code X-Tern-Node}, {@code X-Tern-Term}); the
  * campaign checks each against the terms the cluster recorded.
@@ -59,12 +61,20 @@ final class Effects implements AutoCloseable {
   private final CampaignCluster cluster;
   private final HttpServer primary;
   private final HttpServer secondary;
+  /** Always healthy: the backends of the services the clients write to. */
+  private final HttpServer steadyA;
+  private final HttpServer steadyB;
   private final HttpServer receiver;
   private final String webhookSecret;
   private final List<Page> pages = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> deliveries = ConcurrentHashMap.newKeySet();
   private final List<Episode> episodes = new ArrayList<>();
   private volatile boolean primaryFailing;
+  /** A failover round is under way (the backend failing or a chaos run in). */
+  private volatile boolean failing;
+  private Optional<String> chaosRun = Optional.empty();
+  private final List<String> chaosRefusals = new ArrayList<>();
+  private int chaosRuns;
   /** When a member's committed plan first answered with the secondary alone, in this failover round. */
   private volatile Instant moved;
   private Thread watcher;
@@ -76,6 +86,8 @@ final class Effects implements AutoCloseable {
     this.cluster = cluster;
     this.primary = backend("127.0.2.1", () -> !primaryFailing);
     this.secondary = backend("127.0.2.2", () -> true);
+    this.steadyA = backend("127.0.2.3", () -> true);
+    this.steadyB = backend("127.0.2.4", () -> true);
     byte[] random = new byte[16];
     ThreadLocalRandom.current().nextBytes(random);
     this.webhookSecret = HexFormat.of().formatHex(random);
@@ -146,6 +158,36 @@ final class Effects implements AutoCloseable {
         """.formatted(SERVICE, primary.getAddress().getPort(), secondary.getAddress().getPort());
   }
 
+  /**
+   * The policy of a service the clients write to: its register is backend {@code a}'s health-check path (each
+   * write's own), and both backends are steady servers on loopback, so the probes check only loopback and never
+   * see them fail.
+   */
+  String writerPolicy(String name, String checkPath) {
+    return """
+        kind: Service
+        name: %1$s
+        hostname: %1$s.campaign.example.com
+        routing:
+          method: failover
+        backends:
+          - name: a
+            cloud: aws
+            region: eu-central-1
+            jurisdiction: EU
+            address: 127.0.2.3
+            priority: 1
+            healthCheck: {kind: http, port: %2$d, path: %3$s, interval: 5s, timeout: 1s}
+          - name: b
+            cloud: azure
+            region: westeurope
+            jurisdiction: EU
+            address: 127.0.2.4
+            priority: 2
+            healthCheck: {kind: http, port: %4$d, path: /healthz, interval: 5s, timeout: 1s}
+        """.formatted(name, steadyA.getAddress().getPort(), checkPath, steadyB.getAddress().getPort());
+  }
+
   /** Starts two probe agents (two vantage points), reporting to every node slot (a stopped one's buffer waits). */
   void startProbes(long seed) throws IOException {
     List<URI> planes = IntStream.range(0, CampaignCluster.SLOTS).mapToObj(cluster::url).toList();
@@ -159,11 +201,20 @@ final class Effects implements AutoCloseable {
     }
   }
 
+  /** How the primary fails in a failover round. */
+  enum Failure {
+    /** Its health endpoint answers 503. */
+    BACKEND,
+    /** A chaos run's {@code probe-fault} outage: the probes report it failing, the backend is left alone. */
+    CHAOS
+  }
+
   /**
    * Begins a failover round: the primary starts failing now, if the plan is on it (a failback from the previous
-   * round may still be under way: waits up to 10 s for it). False when the round is skipped.
+   * round may still be under way: waits up to 10 s for it). False when the round is skipped, or the chaos run was
+   * refused.
    */
-  boolean failPrimary() throws InterruptedException {
+  boolean failPrimary(Failure how) throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(10);
     while (cluster.awaitLeader(Duration.ofSeconds(5)).map(l -> !Set.of("p").equals(answering(l))).orElse(true)) {
       if (Instant.now().isAfter(deadline)) {
@@ -173,10 +224,18 @@ final class Effects implements AutoCloseable {
       Thread.sleep(200);
     }
     moved = null;
-    primaryFailing = true;
+    if (how == Failure.CHAOS) {
+      chaosRun = startChaosRun();
+      if (chaosRun.isEmpty()) {
+        return false;
+      }
+    } else {
+      primaryFailing = true;
+    }
+    failing = true;
     // Watches from now on, while the nemesis works: the move may come while the fault is still in.
     watcher = Thread.ofVirtual().name("campaign-failover-watch").start(() -> {
-      while (primaryFailing && moved == null) {
+      while (failing && moved == null) {
         for (int i : cluster.members()) {
           if (moved == null && Set.of("s").equals(answering(i))) {
             moved = Instant.now();
@@ -205,6 +264,9 @@ final class Effects implements AutoCloseable {
       Thread.sleep(100);
     }
     primaryFailing = false;
+    failing = false;
+    chaosRun.ifPresent(this::abortChaosRun);
+    chaosRun = Optional.empty();
     watcher.join(Duration.ofSeconds(5));
     Optional<Instant> moved = Optional.ofNullable(this.moved);
     episodes.add(new Episode(round, failed, start, moved, paged));
@@ -219,8 +281,21 @@ final class Effects implements AutoCloseable {
     }
     if (!missed.isEmpty()) {
       // What the cluster knows of it, for the reader of the report.
-      cluster.awaitLeader(Duration.ofSeconds(5)).flatMap(l -> cluster.get(l, "/api/v1/incidents?limit=3"))
-          .ifPresent(incidents -> missed.add("incidents: " + incidents));
+      cluster.awaitLeader(Duration.ofSeconds(5)).flatMap(l -> cluster.get(l, "/api/v1/incidents?limit=50"))
+          .ifPresent(incidents -> {
+            List<String> ours = new ArrayList<>();
+            try {
+              for (JsonNode i : JSON.readTree(incidents)) {
+                if (i.path("service").asText().equals(SERVICE) && ours.size() < 3) {
+                  ours.add(i.toString());
+                }
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            missed.add("the service's newest incidents: " + ours + "; pages received: " + pages.subList(
+                Math.max(0, pages.size() - 3), pages.size()));
+          });
     }
     return missed.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missed));
   }
@@ -258,6 +333,69 @@ final class Effects implements AutoCloseable {
       }
     }
     return Set.of();
+  }
+
+  /** Starts a probe-fault outage of the primary through the leader; its run id, or empty when refused. */
+  private Optional<String> startChaosRun() throws InterruptedException {
+    String scenario = """
+        kind: ChaosScenario
+        name: campaign-outage
+        hypothesis: The primary of %s fails over while the nemesis works on the cluster.
+        targets:
+          backends: [%s/p]
+        fault:
+          kind: outage
+        duration: 60s
+        injector: probe-fault
+        """.formatted(SERVICE, SERVICE);
+    String why = "no leader";
+    Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(10));
+    if (leader.isPresent()) {
+      try {
+        java.net.http.HttpResponse<String> r = cluster.send(leader.get(), "POST",
+            "/api/v1/chaos/runs?reason=campaign", "application/yaml", scenario, Duration.ofSeconds(10));
+        if (r.statusCode() == 200) {
+          chaosRuns++;
+          return Optional.of(JSON.readTree(r.body()).path("runId").asText());
+        }
+        why = "HTTP " + r.statusCode() + " " + r.body();
+      } catch (IOException e) {
+        why = e.toString();
+      }
+    }
+    chaosRefusals.add(why);
+    skipped++;
+    return Optional.empty();
+  }
+
+  /** Reverts the run's fault now; if no node takes the abort, the run's own 60 s end reverts it. */
+  private void abortChaosRun(String runId) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(5));
+        if (leader.isPresent()) {
+          int code = cluster.send(leader.get(), "POST", "/api/v1/chaos/runs/" + runId + "/abort?reason=campaign",
+              null, null, Duration.ofSeconds(10)).statusCode();
+          if (code == 200 || code == 409) { // 409: it ended already
+            return;
+          }
+        }
+        Thread.sleep(500);
+      } catch (IOException e) {
+        // try again
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  int chaosRuns() {
+    return chaosRuns;
+  }
+
+  List<String> chaosRefusals() {
+    return List.copyOf(chaosRefusals);
   }
 
   private void page(HttpExchange exchange) throws IOException {
@@ -343,8 +481,9 @@ final class Effects implements AutoCloseable {
     for (ProbeAgent probe : probes) {
       probe.close();
     }
-    primary.stop(0);
-    secondary.stop(0);
+    for (HttpServer server : List.of(primary, secondary, steadyA, steadyB)) {
+      server.stop(0);
+    }
     receiver.stop(0);
   }
 }

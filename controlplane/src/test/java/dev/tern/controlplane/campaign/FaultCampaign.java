@@ -69,7 +69,8 @@ final class FaultCampaign {
   record Report(int rounds, Map<Fault, Integer> faults, long acknowledged, long refused, long indeterminate,
       List<String> anomalies, List<Duration> recoveries, List<Duration> boots, int membershipChanges,
       List<Effects.Episode> failovers, int failoversSkipped, int pages, int duplicatePages, long unverifiedPages,
-      int plansChecked, long unverifiedPlans, int termsRecorded, Duration took) {
+      int plansChecked, long unverifiedPlans, int chaosRuns, List<String> chaosRefusals, int termsRecorded,
+      Duration took) {
     // recoveries: from the heal (a partition healed, a paused node resumed, a restarted one answering HTTP again)
     // to a member answering as leader; boots: from a restart to the node answering HTTP
 
@@ -104,7 +105,9 @@ final class FaultCampaign {
           + percentile(failovers.stream().flatMap(e -> e.paged().map(m -> Duration.between(e.from(), m)).stream())
               .toList(), 1.0).toMillis() + " ms; pages " + pages + " (delivered twice " + duplicatePages
           + ", term not recorded " + unverifiedPages + "); plan changes checked " + plansChecked
-          + " (term not recorded " + unverifiedPlans + "); terms recorded " + termsRecorded + "; took "
+          + " (term not recorded " + unverifiedPlans + "); chaos runs " + chaosRuns + " (refused "
+          + chaosRefusals.size() + (chaosRefusals.isEmpty() ? "" : ": " + chaosRefusals) + "); terms recorded "
+          + termsRecorded + "; took "
           + took.toSeconds() + " s; anomalies "
           + anomalies.size() + (anomalies.isEmpty() ? "" : ": " + anomalies);
     }
@@ -117,7 +120,7 @@ final class FaultCampaign {
   private static final Duration BOOT_WITHIN = Duration.ofSeconds(90);
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
-  private static final Pattern ADDRESS = Pattern.compile("address: (10\\.[0-9.]+)");
+  private static final Pattern CHECK_PATH = Pattern.compile("path: (/healthz/[0-9]+)");
 
   private final CampaignCluster cluster;
   private final Effects effects;
@@ -135,6 +138,7 @@ final class FaultCampaign {
   /** Term leaders as the cluster recorded them, kept beyond the cluster's own window. */
   private final Map<Long, String> recorded = new HashMap<>();
   private final java.util.Set<Long> checkedPlans = new java.util.HashSet<>();
+  private final java.util.Set<String> checkedRuns = new java.util.HashSet<>();
   private long unverifiedPlans;
   private int membershipChanges;
   private volatile boolean closed;
@@ -155,7 +159,7 @@ final class FaultCampaign {
       throw new IllegalStateException("the cluster elected no leader within 60 s:\n" + cluster.logTail(0, 40));
     }
     for (String s : SERVICES) {
-      createService(s, policy(s, "10.0.0.0"));
+      createService(s, effects.writerPolicy(s, initial(s + "/check")));
     }
     createService(Effects.SERVICE, effects.policy());
     effects.startProbes(random.nextLong());
@@ -174,8 +178,10 @@ final class FaultCampaign {
         int before = anomalies.size();
         writing.set(true);
         Thread.sleep(500 + random.nextInt(500));
-        // Every other round, so that the failback of one is over before the next failure.
-        Instant failed = r % 2 == 1 && effects.failPrimary() ? Instant.now() : null;
+        // Every other round, so that the failback of one is over before the next failure; every second one of those
+        // through a chaos run.
+        Instant failed = r % 2 == 1
+            && effects.failPrimary(r % 4 == 1 ? Effects.Failure.BACKEND : Effects.Failure.CHAOS) ? Instant.now() : null;
         Instant healed = inject(r, fault);
         Optional<Integer> leader = cluster.awaitLeader(LEADER_WITHIN);
         if (leader.isPresent()) {
@@ -210,7 +216,8 @@ final class FaultCampaign {
     return new Report(rounds, faults, history.count(Outcome.OK), history.count(Outcome.FAIL),
         history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries), List.copyOf(boots),
         membershipChanges, effects.episodes(), effects.skipped(), effects.pageCount(), effects.duplicates(),
-        effects.unverifiedPages(termLeaders()), checkedPlans.size(), unverifiedPlans, recorded.size(),
+        effects.unverifiedPages(termLeaders()), checkedPlans.size(), unverifiedPlans, effects.chaosRuns(),
+        effects.chaosRefusals(), recorded.size(),
         Duration.between(began, Instant.now()));
   }
 
@@ -264,6 +271,21 @@ final class FaultCampaign {
       }
     }
     effects.wrongPages(termLeaders).forEach(wrong -> report(at + wrong));
+    for (com.fasterxml.jackson.databind.JsonNode run : cluster.get(leader.get(), "/api/v1/chaos/runs")
+        .map(FaultCampaign::json).orElse(JSON.createArrayNode())) {
+      String id = run.path("id").asText();
+      if (!checkedRuns.add(id)) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode by = run.path("startedBy");
+      String led = termLeaders.get(by.path("term").asLong());
+      if (!by.isObject()) {
+        report(at + "chaos run " + id + " does not name the node that started it");
+      } else if (led != null && !led.equals(by.path("node").asText())) {
+        report(at + "chaos run " + id + " was started by " + by.path("node").asText() + " in term "
+            + by.path("term").asLong() + ", which " + led + " led");
+      }
+    }
   }
 
   private void report(String anomaly) {
@@ -509,7 +531,7 @@ final class FaultCampaign {
   }
 
   private static String initial(String register) {
-    return register.endsWith("/drain") ? "undrained" : "10.0.0.0";
+    return register.endsWith("/drain") ? "undrained" : "/healthz/0";
   }
 
   private Optional<Snapshot> snapshot(int i) {
@@ -524,8 +546,8 @@ final class FaultCampaign {
       if (detail.isEmpty() || backends.isEmpty()) {
         return Optional.empty();
       }
-      Matcher m = ADDRESS.matcher(detail.get());
-      registers.put(s + "/address", m.find() ? m.group(1) : "missing");
+      Matcher m = CHECK_PATH.matcher(detail.get());
+      registers.put(s + "/check", m.find() ? m.group(1) : "missing");
       registers.put(s + "/drain", drained(backends.get(), "b") ? "drained" : "undrained");
     }
     // Read the index after the registers: if it moved meanwhile, the next pass sees a difference.
@@ -589,18 +611,6 @@ final class FaultCampaign {
     throw new IllegalStateException("could not create service " + name + ": " + last);
   }
 
-  static String policy(String name, String address) {
-    return """
-        kind: Service
-        name: %1$s
-        hostname: %1$s.campaign.example.com
-        routing:
-          method: failover
-        backends:
-          - {name: a, cloud: aws, region: eu-central-1, jurisdiction: EU, address: %2$s, priority: 1}
-          - {name: b, cloud: azure, region: westeurope, jurisdiction: EU, address: 192.0.2.20, priority: 2}
-        """.formatted(name, address);
-  }
 
   /** One client: writes policies and drains to random nodes while the round lets it. */
   private void client(Random r) {
@@ -616,9 +626,9 @@ final class FaultCampaign {
       inFlight.incrementAndGet();
       try {
         if (r.nextInt(10) < 7) {
-          String address = "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255);
-          write(n, service + "/address", address, node, "PUT", "/api/v1/services/" + service + "?reason=campaign",
-              "application/yaml", policy(service, address));
+          String path = "/healthz/" + n;
+          write(n, service + "/check", path, node, "PUT", "/api/v1/services/" + service + "?reason=campaign",
+              "application/yaml", effects.writerPolicy(service, path));
         } else {
           boolean drain = r.nextBoolean();
           write(n, service + "/drain", drain ? "drained" : "undrained", node, drain ? "PUT" : "DELETE",

@@ -9,7 +9,7 @@ import java.util.Optional;
  * Every write the campaign's clients made, with what they were told, and the check that what the cluster holds
  * afterwards is a value a correct system could hold.
  *
- * <p>Each register (a service's backend address, a backend's drain flag) is written with values the history can
+ * <p>Each register (a backend's health-check path, a backend's drain flag) is written with values the history can
  * tell apart. A write is {@link Outcome#OK} when the API acknowledged it, {@link Outcome#FAIL} when it was refused
  * or never reached a node (it must not take effect), {@link Outcome#INFO} when the answer is unknown (a timeout, a
  * 5xx, a node that died mid-call): it may take effect at any time, even later.
