@@ -293,8 +293,10 @@ final class Effects implements AutoCloseable {
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
-            missed.add("the service's newest incidents: " + ours + "; pages received: " + pages.subList(
-                Math.max(0, pages.size() - 3), pages.size()));
+            synchronized (pages) {
+              missed.add("the service's newest incidents: " + ours + "; pages received: "
+                  + List.copyOf(pages.subList(Math.max(0, pages.size() - 3), pages.size())));
+            }
           });
     }
     return missed.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missed));
