@@ -211,23 +211,24 @@ final class Effects implements AutoCloseable {
 
   /**
    * Begins a failover round: the primary starts failing now, if the plan is on it (a failback from the previous
-   * round may still be under way: waits up to 10 s for it). False when the round is skipped, or the chaos run was
-   * refused.
+   * round may still be under way: waits up to 10 s for it). When it failed: as the health endpoint turned, or as the
+   * chaos run was asked for; empty when the round is skipped, or the chaos run was refused.
    */
-  boolean failPrimary(Failure how) throws InterruptedException {
+  Optional<Instant> failPrimary(Failure how) throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(10);
     while (cluster.awaitLeader(Duration.ofSeconds(5)).map(l -> !Set.of("p").equals(answering(l))).orElse(true)) {
       if (Instant.now().isAfter(deadline)) {
         skipped++;
-        return false;
+        return Optional.empty();
       }
       Thread.sleep(200);
     }
     moved = null;
+    Instant failed = Instant.now();
     if (how == Failure.CHAOS) {
       chaosRun = startChaosRun();
       if (chaosRun.isEmpty()) {
-        return false;
+        return Optional.empty();
       }
     } else {
       primaryFailing = true;
@@ -248,7 +249,7 @@ final class Effects implements AutoCloseable {
         }
       }
     });
-    return true;
+    return Optional.of(failed);
   }
 
   /**
@@ -258,10 +259,12 @@ final class Effects implements AutoCloseable {
   Optional<String> awaitFailover(int round, Instant failed, Instant from) throws InterruptedException {
     Instant start = from.isAfter(failed) ? from : failed;
     Instant deadline = start.plus(PAGE_WITHIN).plusSeconds(5);
-    Optional<Instant> paged = Optional.empty();
+    // Called once the fault is healed, which may be long after the deadline (a restarted JVM booting): what came
+    // meanwhile counts at the time it came.
+    Optional<Instant> paged = firstPageSince(failed);
     while (Instant.now().isBefore(deadline) && (this.moved == null || paged.isEmpty())) {
-      paged = firstPageSince(failed);
       Thread.sleep(100);
+      paged = firstPageSince(failed);
     }
     primaryFailing = false;
     failing = false;

@@ -180,8 +180,8 @@ final class FaultCampaign {
         Thread.sleep(500 + random.nextInt(500));
         // Every other round, so that the failback of one is over before the next failure; every second one of those
         // through a chaos run.
-        Instant failed = r % 2 == 1
-            && effects.failPrimary(r % 4 == 1 ? Effects.Failure.BACKEND : Effects.Failure.CHAOS) ? Instant.now() : null;
+        Instant failed = r % 2 == 0 ? null
+            : effects.failPrimary(r % 4 == 1 ? Effects.Failure.BACKEND : Effects.Failure.CHAOS).orElse(null);
         Instant healed = inject(r, fault);
         Optional<Integer> leader = cluster.awaitLeader(LEADER_WITHIN);
         if (leader.isPresent()) {
