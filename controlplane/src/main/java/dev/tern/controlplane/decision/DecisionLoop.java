@@ -61,6 +61,8 @@ public final class DecisionLoop implements AutoCloseable {
   /** Services whose guardrail block this node recorded and that still have one. */
   private final Set<String> guardrailReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Consumer<Duration>> tickListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** When this node's health book began to hear from the probes: the process start. */
+  private final Instant bookSince;
   private ScheduledExecutorService executor;
 
   public DecisionLoop(RaftNode node, HealthBook book, Clock clock, Duration commitTimeout) {
@@ -68,6 +70,7 @@ public final class DecisionLoop implements AutoCloseable {
     this.book = book;
     this.clock = clock;
     this.commitTimeout = commitTimeout;
+    this.bookSince = clock.instant();
   }
 
   /** Ticks every {@code interval} on a thread of its own. */
@@ -127,10 +130,18 @@ public final class DecisionLoop implements AutoCloseable {
       if (s.isEmpty()) {
         continue;
       }
+      // A book younger than the service's staleAfter may not have heard from every probe yet (this node has
+      // just started, and leads at once after a restart of the whole cluster): that it knows nothing of a backend
+      // says nothing about the probes, so it does not overwrite what the cluster knew with UNKNOWN. Were the probes
+      // really silent, the verdict turns UNKNOWN once the window has passed.
+      boolean warmingUp = now.isBefore(bookSince.plus(s.get().model().health().staleAfter()));
       for (BackendHealth b : service.getValue().values()) {
         HealthVerdict v = b.verdict();
         VerdictRecord current = s.get().verdicts().get(b.backend());
         Health replicated = current == null ? Health.UNKNOWN : current.health();
+        if (warmingUp && v.health() == Health.UNKNOWN) {
+          continue;
+        }
         if (v.health() != replicated) {
           changed.add(new VerdictRecord(service.getKey(), b.backend(), v.health(), v.since().truncatedTo(ChronoUnit.MILLIS),
               v.lastUnhealthy().map(t -> t.truncatedTo(ChronoUnit.MILLIS)), v.reason(), v.downVantages()));

@@ -180,6 +180,41 @@ class DecisionLoopClusterTest {
     }
   }
 
+  @Test
+  void a_leader_with_a_health_book_just_started_does_not_call_the_probes_blind(@TempDir Path dir) throws Exception {
+    startCluster(dir);
+    try {
+      nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
+      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
+      round(Set.of());
+      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+
+      // The leader's process starts again (the whole cluster restarted): an empty health book, known verdicts.
+      Node old = leader();
+      HealthBook empty = new HealthBook(old.raft().state());
+      Node restarted = new Node(old.raft(), empty, new DecisionLoop(old.raft(), empty, clock, Duration.ofSeconds(5)));
+      nodes.set(nodes.indexOf(old), restarted);
+      restarted.loop().tick();
+      var shop = restarted.raft().state().service("shop").orElseThrow();
+      assertEquals(Health.HEALTHY, shop.verdicts().get("fra").health(), "an empty book does not unknow a verdict");
+      assertTrue(restarted.raft().state().openIncident("shop").isEmpty(), "no blind incident");
+
+      // Within staleAfter (30 s) the probes report: a failure is a failover, and pages as one.
+      round(Set.of("fra"));
+      round(Set.of("fra"));
+      await("failover everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[ams]")));
+      assertEquals("failover", restarted.raft().state().openIncident("shop").orElseThrow().kind());
+
+      // Probes that stay silent past staleAfter leave the verdicts UNKNOWN, as before.
+      clock.now = clock.now.plusSeconds(45);
+      restarted.loop().tick();
+      assertEquals(Health.UNKNOWN,
+          restarted.raft().state().service("shop").orElseThrow().verdicts().get("fra").health());
+    } finally {
+      nodes.forEach(n -> n.raft().close());
+    }
+  }
+
   /**
    * Checks that the latest plan change, on every node, is stamped with the leader and the term it
    * leads, that every node records that leader for that term, and that no follower claims a term.
