@@ -179,8 +179,10 @@ final class ProbesController {
     if (region == null || Region.parse(region).isEmpty()) {
       throw new HttpStatusException(HttpStatus.BAD_REQUEST, "give the probe's region as ?region=cloud:region, e.g. aws:eu-central-1");
     }
+    requireLeader();
     if (after != null) {
       events.awaitAssignmentAfter(after, Duration.ofSeconds(Math.max(0, Math.min(60, waitSeconds == null ? 30 : waitSeconds))));
+      requireLeader();
     }
     long version = events.assignmentVersion();
     Map<String, ProbeFaults.Wire> injected = faults.forRegion(node.state(), Region.parse(region).orElseThrow());
@@ -191,6 +193,19 @@ final class ProbesController {
       }
     }
     return new Assignment(region, version, node.state().policyVersion(), targets);
+  }
+
+  /**
+   * A node that knows no leader is cut off from the cluster's majority (or an election is under
+   * way): its state may be behind, and a probe following it would keep checking stale targets and
+   * miss a chaos run's fault. It sends the probe to another node instead; the agent moves on at a
+   * non-200 answer.
+   */
+  private void requireLeader() {
+    if (node.leaderId().isEmpty()) {
+      throw new HttpStatusException(HttpStatus.SERVICE_UNAVAILABLE, "node " + node.nodeId()
+          + " knows no leader (cut off from the cluster, or an election is under way); ask another node");
+    }
   }
 
   /** A token bucket: {@code rate} per second, bursts of twice that. */

@@ -216,13 +216,19 @@ final class Effects implements AutoCloseable {
    */
   Optional<Instant> failPrimary(Failure how) throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(10);
-    while (cluster.awaitLeader(Duration.ofSeconds(5)).map(l -> !Set.of("p").equals(answering(l))).orElse(true)) {
+    Plan before = NO_PLAN;
+    while (!Set.of("p").equals(before.answering())) {
       if (Instant.now().isAfter(deadline)) {
         skipped++;
         return Optional.empty();
       }
-      Thread.sleep(200);
+      before = cluster.awaitLeader(Duration.ofSeconds(5)).map(this::plan).orElse(NO_PLAN);
+      if (!Set.of("p").equals(before.answering())) {
+        Thread.sleep(200);
+      }
     }
+    // Only a plan newer than this one is the failover: a member that lags may still hold an older plan on s.
+    long base = before.version();
     moved = null;
     Instant failed = Instant.now();
     if (how == Failure.CHAOS) {
@@ -238,7 +244,8 @@ final class Effects implements AutoCloseable {
     watcher = Thread.ofVirtual().name("campaign-failover-watch").start(() -> {
       while (failing && moved == null) {
         for (int i : cluster.members()) {
-          if (moved == null && Set.of("s").equals(answering(i))) {
+          Plan now = plan(i);
+          if (moved == null && now.version() > base && Set.of("s").equals(now.answering())) {
             moved = Instant.now();
           }
         }
@@ -312,12 +319,16 @@ final class Effects implements AutoCloseable {
     }
   }
 
-  /** The backends the service's committed plan answers with, as node {@code i} has it; empty if it does not say. */
-  private Set<String> answering(int i) {
+  /** The service's committed plan as node {@code i} has it: its version and the backends it answers with. */
+  private record Plan(long version, Set<String> answering) {}
+
+  private static final Plan NO_PLAN = new Plan(-1, Set.of());
+
+  private Plan plan(int i) {
     {
       Optional<String> plans = cluster.get(i, "/api/v1/plans");
       if (plans.isEmpty()) {
-        return Set.of();
+        return NO_PLAN;
       }
       try {
         for (JsonNode plan : JSON.readTree(plans.get())) {
@@ -330,14 +341,14 @@ final class Effects implements AutoCloseable {
                 }
               }
             }
-            return answering;
+            return new Plan(plan.path("version").asLong(), answering);
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    return Set.of();
+    return NO_PLAN;
   }
 
   /** Starts a probe-fault outage of the primary through the leader; its run id, or empty when refused. */
