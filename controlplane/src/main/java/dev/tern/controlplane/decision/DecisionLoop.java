@@ -61,8 +61,14 @@ public final class DecisionLoop implements AutoCloseable {
   /** Services whose guardrail block this node recorded and that still have one. */
   private final Set<String> guardrailReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Consumer<Duration>> tickListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** When this node's health book began to hear from the probes: the process start. */
-  private final Instant bookSince;
+  /**
+   * When this node's health book began to hear from the probes without a break: the process start,
+   * or the end of a stop (a pause, a starved JVM) that kept it from ingesting.
+   */
+  private volatile Instant bookSince;
+  /** Ticks further apart than this mean the node was stopped meanwhile; null when ticked by hand. */
+  private volatile Duration stoppedAfter;
+  private Instant lastTick;
   private ScheduledExecutorService executor;
 
   public DecisionLoop(RaftNode node, HealthBook book, Clock clock, Duration commitTimeout) {
@@ -75,6 +81,8 @@ public final class DecisionLoop implements AutoCloseable {
 
   /** Ticks every {@code interval} on a thread of its own. */
   public DecisionLoop start(Duration interval) {
+    Duration fourTicks = interval.multipliedBy(4);
+    stoppedAfter = fourTicks.compareTo(MIN_STOP) > 0 ? fourTicks : MIN_STOP;
     executor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("decision-loop").daemon().unstarted(r));
     executor.scheduleWithFixedDelay(this::safeTick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
@@ -100,6 +108,7 @@ public final class DecisionLoop implements AutoCloseable {
 
   /** One round; returns the number of plans committed (0 on a follower). */
   public int tick() {
+    noticeStop();
     OptionalLong term = node.leadingTerm();
     if (term.isEmpty()) {
       return 0;
@@ -123,6 +132,25 @@ public final class DecisionLoop implements AutoCloseable {
     return committed;
   }
 
+  /** The shortest gap between two scheduled ticks taken for a stop of the node. */
+  static final Duration MIN_STOP = Duration.ofSeconds(3);
+
+  /**
+   * A node that was stopped (SIGSTOP, a long GC pause, a starved VM) heard nothing from the probes
+   * meanwhile: its book looks as if they had fallen silent. It warms up again, as after a start.
+   */
+  private synchronized void noticeStop() {
+    Instant wall = clock.instant();
+    Duration limit = stoppedAfter;
+    if (limit != null && lastTick != null && Duration.between(lastTick, wall).compareTo(limit) > 0) {
+      Duration gap = Duration.between(lastTick, wall);
+      LOG.info(() -> "no decision tick for " + gap.toMillis() + " ms: this node was stopped; its health book warms up"
+          + " again");
+      bookSince = wall;
+    }
+    lastTick = wall;
+  }
+
   private void commitTransitions(Map<String, Map<String, BackendHealth>> evaluated, Instant now) {
     List<VerdictRecord> changed = new ArrayList<>();
     for (var service : evaluated.entrySet()) {
@@ -131,9 +159,9 @@ public final class DecisionLoop implements AutoCloseable {
         continue;
       }
       // A book younger than the service's staleAfter may not have heard from every probe yet (this node has
-      // just started, and leads at once after a restart of the whole cluster): that it knows nothing of a backend
-      // says nothing about the probes, so it does not overwrite what the cluster knew with UNKNOWN. Were the probes
-      // really silent, the verdict turns UNKNOWN once the window has passed.
+      // just started, and leads at once after a restart of the whole cluster, or it was stopped and leads still):
+      // that it knows nothing of a backend says nothing about the probes, so it does not overwrite what the
+      // cluster knew with UNKNOWN. Were the probes really silent, the verdict turns UNKNOWN once the window passed.
       boolean warmingUp = now.isBefore(bookSince.plus(s.get().model().health().staleAfter()));
       for (BackendHealth b : service.getValue().values()) {
         HealthVerdict v = b.verdict();

@@ -215,6 +215,49 @@ class DecisionLoopClusterTest {
     }
   }
 
+  @Test
+  void a_leader_that_was_stopped_longer_than_stale_after_does_not_call_the_probes_blind(@TempDir Path dir)
+      throws Exception {
+    startCluster(dir);
+    DecisionLoop scheduled = null;
+    try {
+      nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
+      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
+      round(Set.of());
+      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+
+      // The leader's loop on its own schedule, with its warm book; then 40 s pass between two of its ticks, as if
+      // the process had been stopped: every observation in its book is older than staleAfter (30 s).
+      Node leader = leader();
+      scheduled = new DecisionLoop(leader.raft(), leader.book(), clock, Duration.ofSeconds(5)).start(Duration.ofMillis(50));
+      Thread.sleep(300);
+      clock.now = clock.now.plusSeconds(40);
+      Thread.sleep(500);
+      var shop = leader.raft().state().service("shop").orElseThrow();
+      assertEquals(Health.HEALTHY, shop.verdicts().get("fra").health(), "a stopped node's stale book unknows nothing");
+      assertTrue(leader.raft().state().openIncident("shop").isEmpty(), "no blind incident");
+
+      // The probes' reports reach it again: a failure is a failover.
+      for (int i = 0; i < 2; i++) {
+        clock.now = clock.now.plusSeconds(1);
+        List<ProbeObservation> batch = new ArrayList<>();
+        for (Region v : VANTAGES) {
+          batch.add(ProbeObservation.failed(v, "shop", "fra", clock.now, "connect timed out"));
+          batch.add(ProbeObservation.ok(v, "shop", "ams", clock.now, Duration.ofMillis(12)));
+        }
+        leader.book().ingest(batch);
+        Thread.sleep(300);
+      }
+      await("failover", () -> answer(leader.raft()).equals("[ams]"));
+      assertEquals("failover", leader.raft().state().openIncident("shop").orElseThrow().kind());
+    } finally {
+      if (scheduled != null) {
+        scheduled.close();
+      }
+      nodes.forEach(n -> n.raft().close());
+    }
+  }
+
   /**
    * Checks that the latest plan change, on every node, is stamped with the leader and the term it
    * leads, that every node records that leader for that term, and that no follower claims a term.
