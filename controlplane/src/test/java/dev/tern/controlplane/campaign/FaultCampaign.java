@@ -204,6 +204,10 @@ final class FaultCampaign {
         progress.accept("round " + r + "/" + rounds + " " + fault + ": leader " + leader.map(CampaignCluster::id)
             .orElse("none") + ", converged " + converged.map(d -> d.toMillis() + " ms").orElse("NO") + ", writes ok "
             + history.count(Outcome.OK) + (anomalies.size() > before ? ", ANOMALY " + anomalies.getLast() : ""));
+        if (r % 50 == 0 && r < rounds) {
+          // A long run reports as it goes: what it has shown so far stands even if it is stopped.
+          progress.accept("after round " + r + ": " + report(r, faults, recoveries, began));
+        }
       }
     } finally {
       writing.set(false);
@@ -213,12 +217,15 @@ final class FaultCampaign {
       }
       watcher.join(Duration.ofSeconds(5));
     }
-    return new Report(rounds, faults, history.count(Outcome.OK), history.count(Outcome.FAIL),
+    return report(rounds, faults, recoveries, began);
+  }
+
+  private Report report(int rounds, Map<Fault, Integer> faults, List<Duration> recoveries, Instant began) {
+    return new Report(rounds, new EnumMap<>(faults), history.count(Outcome.OK), history.count(Outcome.FAIL),
         history.count(Outcome.INFO), List.copyOf(anomalies), List.copyOf(recoveries), List.copyOf(boots),
         membershipChanges, effects.episodes(), effects.skipped(), effects.pageCount(), effects.duplicates(),
         effects.unverifiedPages(termLeaders()), checkedPlans.size(), unverifiedPlans, effects.chaosRuns(),
-        effects.chaosRefusals(), recorded.size(),
-        Duration.between(began, Instant.now()));
+        effects.chaosRefusals(), recorded.size(), Duration.between(began, Instant.now()));
   }
 
   /**
