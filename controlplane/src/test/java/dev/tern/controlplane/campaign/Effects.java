@@ -275,7 +275,8 @@ final class Effects implements AutoCloseable {
     }
     primaryFailing = false;
     failing = false;
-    chaosRun.ifPresent(this::abortChaosRun);
+    Optional<String> run = chaosRun;
+    run.ifPresent(this::abortChaosRun);
     chaosRun = Optional.empty();
     watcher.join(Duration.ofSeconds(5));
     Optional<Instant> moved = Optional.ofNullable(this.moved);
@@ -291,7 +292,8 @@ final class Effects implements AutoCloseable {
     }
     if (!missed.isEmpty()) {
       // What the cluster knows of it, for the reader of the report.
-      cluster.awaitLeader(Duration.ofSeconds(5)).flatMap(l -> cluster.get(l, "/api/v1/incidents?limit=50"))
+      Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(5));
+      leader.flatMap(l -> cluster.get(l, "/api/v1/incidents?limit=50"))
           .ifPresent(incidents -> {
             List<String> ours = new ArrayList<>();
             try {
@@ -307,6 +309,12 @@ final class Effects implements AutoCloseable {
               missed.add("the service's newest incidents: " + ours + "; pages received: "
                   + List.copyOf(pages.subList(Math.max(0, pages.size() - 3), pages.size())));
             }
+            leader.ifPresent(l -> {
+              missed.add("its newest plan changes: " + cluster.get(l, "/api/v1/timeline?service=" + SERVICE
+                  + "&limit=4").orElse("(none)"));
+              run.ifPresent(id -> missed.add("the chaos run: " + cluster.get(l, "/api/v1/chaos/runs/" + id)
+                  .orElse("(none)")));
+            });
           });
     }
     return missed.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missed));
