@@ -78,6 +78,7 @@ class ClusterSecretTest {
       c.start(0);
       c.start(1);
       int leader = c.awaitLeader(Duration.ofSeconds(10));
+      c.awaitLeaderKnown(Duration.ofSeconds(10));
       int follower = 1 - leader;
       WireTap[] wire = {tap(c.nodes[0], TCP.class), tap(c.nodes[1], TCP.class)};
       WireTap cleartext = tap(c.nodes[leader], SYM_ENCRYPT.class);
@@ -122,6 +123,7 @@ class ClusterSecretTest {
     String rotated = "the-next-cluster-secret-9c4d2e71";
     try (TestCluster c = new TestCluster(dir, 3).startAll()) {
       c.awaitLeader(Duration.ofSeconds(10));
+      c.awaitLeaderKnown(Duration.ofSeconds(10));
       c.nodes[0].submit(RaftClusterTest.put("before", 1), COMMIT).join();
       for (int i = 0; i < 3; i++) {
         String id = c.members.get(i).id();

@@ -75,6 +75,12 @@ final class TestCluster implements AutoCloseable {
     throw new AssertionError("no leader within " + timeout);
   }
 
+  /** Waits until every started node knows who leads: a follower forwards a write only then. */
+  void awaitLeaderKnown(Duration timeout) {
+    await("every node knows the leader", timeout, () -> java.util.Arrays.stream(nodes)
+        .allMatch(n -> n == null || n.leaderId().isPresent()));
+  }
+
   Optional<Integer> leader() {
     for (int i = 0; i < nodes.length; i++) {
       if (nodes[i] != null && nodes[i].isLeader()) {
