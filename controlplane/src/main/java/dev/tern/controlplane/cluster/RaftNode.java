@@ -40,8 +40,7 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private final ClusterConfig config;
-  /** Replaced on each join attempt, before anyone else holds this node: a refused attempt leaves nothing behind. */
-  private TernStateMachine stateMachine = new TernStateMachine();
+  private final TernStateMachine stateMachine = new TernStateMachine();
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final List<java.util.function.BiConsumer<Command, Duration>> commitListeners = new CopyOnWriteArrayList<>();
   private volatile JChannel channel;
@@ -56,50 +55,15 @@ public final class RaftNode implements AutoCloseable {
     this.config = config;
   }
 
-  /**
-   * Connects to the cluster; returns once this node's channel is up (a leader may come later).
-   *
-   * <p>A node restarted moments after a crash may find its earlier run still in the cluster's view
-   * (failure detection has not removed it yet, or a merge brought it back): the coordinator refuses
-   * the join, as the view would hold two members of one name. That clears within the failure
-   * timeout, so the join is tried again, every second for up to {@link #JOIN_RETRY}, each time on a
-   * new channel and a new state machine (the refused attempt had already replayed the log into its
-   * own). Any other failure, and this one past the deadline, is thrown.
-   */
+  /** Connects to the cluster; returns once this node's channel is up (a leader may come later). */
   public RaftNode start() throws Exception {
-    java.time.Instant deadline = java.time.Instant.now().plus(JOIN_RETRY);
-    while (true) {
-      stateMachine = new TernStateMachine();
-      JChannel ch = ChannelFactory.create(config);
-      RaftHandle handle = new RaftHandle(ch, stateMachine);
-      handle.addRoleListener(role -> roleChanged(role, handle.raft().currentTerm()));
-      try {
-        ch.connect("tern");
-        channel = ch;
-        raft = handle;
-        return this;
-      } catch (Exception e) {
-        ch.close();
-        if (!refusedAsDuplicate(e) || java.time.Instant.now().isAfter(deadline)) {
-          throw e;
-        }
-        LOG.info(() -> config.nodeId() + ": join refused, an earlier run of this node is still in the cluster's"
-            + " view; trying again in 1 s");
-        Thread.sleep(1_000);
-      }
-    }
-  }
-
-  /** How long a join refused because an earlier run of this node is still in the view is tried again. */
-  static final Duration JOIN_RETRY = Duration.ofSeconds(30);
-
-  private static boolean refusedAsDuplicate(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("duplicate members")) {
-        return true;
-      }
-    }
-    return false;
+    JChannel ch = ChannelFactory.create(config);
+    RaftHandle handle = new RaftHandle(ch, stateMachine);
+    handle.addRoleListener(role -> roleChanged(role, handle.raft().currentTerm()));
+    ch.connect("tern");
+    channel = ch;
+    raft = handle;
+    return this;
   }
 
   /**
