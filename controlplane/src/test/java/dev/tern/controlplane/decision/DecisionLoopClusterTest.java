@@ -79,6 +79,14 @@ class DecisionLoopClusterTest {
     await("a leader", () -> nodes.stream().anyMatch(n -> n.raft().isLeader()));
   }
 
+  /** Commits the shop policy, then one healthy round: every node holds the first plan, on fra. */
+  private void applyShopAndFirstPlan() {
+    nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
+    await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
+    round(Set.of());
+    await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+  }
+
   /** One probe round from every vantage to every node; {@code down} backends fail. */
   private void round(Set<String> down) {
     clock.now = clock.now.plusSeconds(10);
@@ -167,10 +175,7 @@ class DecisionLoopClusterTest {
   void a_follower_never_commits_a_decision_and_the_leader_commits_only_changes(@TempDir Path dir) throws Exception {
     startCluster(dir);
     try {
-      nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
-      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
-      round(Set.of());
-      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+      applyShopAndFirstPlan();
       for (Node n : nodes) {
         assertEquals(0, n.loop().tick(), n.raft().nodeId() + (n.raft().isLeader() ? " (leader, nothing changed)" : " (follower)"));
       }
@@ -184,10 +189,7 @@ class DecisionLoopClusterTest {
   void a_leader_with_a_health_book_just_started_does_not_call_the_probes_blind(@TempDir Path dir) throws Exception {
     startCluster(dir);
     try {
-      nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
-      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
-      round(Set.of());
-      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+      applyShopAndFirstPlan();
 
       // The leader's process starts again (the whole cluster restarted): an empty health book, known verdicts.
       Node old = leader();
@@ -221,10 +223,7 @@ class DecisionLoopClusterTest {
     startCluster(dir);
     DecisionLoop scheduled = null;
     try {
-      nodes.get(0).raft().submit(new Command.PutService("admin", clock.now, "first", "shop", YAML), Duration.ofSeconds(5)).join();
-      await("policy on every node", () -> nodes.stream().allMatch(n -> n.raft().state().service("shop").isPresent()));
-      round(Set.of());
-      await("first plan everywhere", () -> nodes.stream().allMatch(n -> answer(n.raft()).equals("[fra]")));
+      applyShopAndFirstPlan();
 
       // The leader's loop on its own schedule, with its warm book; then 40 s pass between two of its ticks, as if
       // the process had been stopped: every observation in its book is older than staleAfter (30 s).
