@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @Controller("/api/v1/probes")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class ProbesController {
+  /** How often a long poll for assignments checks that the node still knows a leader. */
+  private static final Duration WAIT_SLICE = Duration.ofSeconds(1);
 
   /** One check result as a probe reports it. */
   @Serdeable
@@ -181,7 +183,16 @@ final class ProbesController {
     }
     requireLeader();
     if (after != null) {
-      events.awaitAssignmentAfter(after, Duration.ofSeconds(Math.max(0, Math.min(60, waitSeconds == null ? 30 : waitSeconds))));
+      // Waits in slices, so that a node that loses its leader meanwhile sends the probe elsewhere
+      // within a slice rather than at the end of the wait.
+      long wait = Duration.ofSeconds(Math.max(0, Math.min(60, waitSeconds == null ? 30 : waitSeconds))).toNanos();
+      long deadline = System.nanoTime() + wait;
+      long left = wait;
+      while (events.assignmentVersion() <= after && left > 0) {
+        events.awaitAssignmentAfter(after, Duration.ofNanos(Math.min(WAIT_SLICE.toNanos(), left)));
+        requireLeader();
+        left = deadline - System.nanoTime();
+      }
       requireLeader();
     }
     long version = events.assignmentVersion();
