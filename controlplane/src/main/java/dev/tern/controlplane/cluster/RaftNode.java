@@ -40,7 +40,9 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private final ClusterConfig config;
-  private final TernStateMachine stateMachine = new TernStateMachine();
+  /** Replaced before each further join attempt, while nothing else holds this node yet. */
+  private volatile TernStateMachine stateMachine = new TernStateMachine();
+  private final List<Consumer<Command>> appliedListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final List<java.util.function.BiConsumer<Command, Duration>> commitListeners = new CopyOnWriteArrayList<>();
   private volatile JChannel channel;
@@ -55,15 +57,61 @@ public final class RaftNode implements AutoCloseable {
     this.config = config;
   }
 
-  /** Connects to the cluster; returns once this node's channel is up (a leader may come later). */
+  /** How long a join refused as a duplicate of this node's earlier run is tried again. */
+  static final Duration JOIN_RETRY = Duration.ofSeconds(60);
+
+  /**
+   * Connects to the cluster; returns once this node's channel is up (a leader may come later).
+   *
+   * <p>A node restarted moments after a crash may find its earlier run still in the cluster's view
+   * (failure detection has not removed it yet): the coordinator refuses the join, as the view would
+   * hold two members of one Raft id. That clears once failure detection removes the earlier run, so
+   * the join is tried again for up to {@link #JOIN_RETRY}, each attempt on a new channel and a new
+   * state machine (a refused attempt has already replayed the log into its own). Attempts are
+   * spaced by the failure timeout plus the suspect check and a second: the coordinator may have let
+   * a refused attempt into its view all the same (it asked twice, the second time after the earlier
+   * run was gone), and an attempt sooner than failure detection removes that one is refused again.
+   * Any other failure, and this one past the deadline, is thrown.
+   */
   public RaftNode start() throws Exception {
-    JChannel ch = ChannelFactory.create(config);
-    RaftHandle handle = new RaftHandle(ch, stateMachine);
-    handle.addRoleListener(role -> roleChanged(role, handle.raft().currentTerm()));
-    ch.connect("tern");
-    channel = ch;
-    raft = handle;
-    return this;
+    ClusterConfig.Timing timing = config.timing();
+    Duration pause = timing.failureTimeout().plus(timing.suspectVerify()).plusSeconds(1);
+    long deadline = System.nanoTime() + JOIN_RETRY.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        stateMachine = new TernStateMachine();
+        appliedListeners.forEach(stateMachine::addListener);
+      }
+      JChannel ch = ChannelFactory.create(config);
+      RaftHandle handle = new RaftHandle(ch, stateMachine);
+      handle.addRoleListener(role -> roleChanged(role, handle.raft().currentTerm()));
+      try {
+        ch.connect("tern");
+      } catch (Exception e) {
+        ch.close();
+        if (!refusedAsDuplicate(e) || System.nanoTime() + pause.toNanos() > deadline) {
+          throw e;
+        }
+        int tried = attempt;
+        LOG.warning(() -> config.nodeId() + ": join refused (attempt " + tried + "), an earlier run of this node"
+            + " is still in the cluster's view; trying again in " + pause.toMillis() + " ms");
+        Thread.sleep(pause.toMillis());
+        continue;
+      }
+      channel = ch;
+      raft = handle;
+      return this;
+    }
+  }
+
+  /** NO_DUPES's refusal: the view already holds a member with this node's Raft id. */
+  private static boolean refusedAsDuplicate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("duplicate members")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -112,6 +160,7 @@ public final class RaftNode implements AutoCloseable {
 
   /** Called on the applying thread after every applied command, on every node. */
   public void onApplied(Consumer<Command> listener) {
+    appliedListeners.add(listener);
     stateMachine.addListener(listener);
   }
 
