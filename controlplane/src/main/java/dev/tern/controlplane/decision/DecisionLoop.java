@@ -69,6 +69,8 @@ public final class DecisionLoop implements AutoCloseable {
   /** Ticks further apart than this mean the node was stopped meanwhile; null when ticked by hand. */
   private volatile Duration stoppedAfter;
   private Instant lastTick;
+  /** The term whose start this node's book last took the cluster's verdicts at; ticks run on one thread. */
+  private long adoptedTerm = -1;
   private ScheduledExecutorService executor;
 
   public DecisionLoop(RaftNode node, HealthBook book, Clock clock, Duration commitTimeout) {
@@ -116,6 +118,11 @@ public final class DecisionLoop implements AutoCloseable {
     LeaderStamp stamp = new LeaderStamp(node.nodeId(), term.getAsLong());
     long started = System.nanoTime();
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    if (adoptedTerm != term.getAsLong()) {
+      // The book's verdicts are from the last term this node led; the cluster's may have moved on since.
+      book.adoptCommittedVerdicts(now);
+      adoptedTerm = term.getAsLong();
+    }
     Map<String, Map<String, BackendHealth>> evaluated = book.evaluate(now);
     commitTransitions(evaluated, now);
     int committed = 0;

@@ -1,10 +1,12 @@
 package dev.tern.controlplane.decision;
 
+import dev.tern.controlplane.state.Command.VerdictRecord;
 import dev.tern.controlplane.state.ReplicatedState;
 import dev.tern.controlplane.state.ServiceState;
 import dev.tern.policy.geo.Region;
 import dev.tern.policy.health.BackendHealth;
 import dev.tern.policy.health.HealthEvaluator;
+import dev.tern.policy.health.HealthVerdict;
 import dev.tern.policy.health.LatencyMatrix;
 import dev.tern.policy.health.ProbeObservation;
 import dev.tern.policy.model.HealthSettings;
@@ -79,6 +81,26 @@ public final class HealthBook {
     }
     book.keySet().removeIf(name -> state.service(name).isEmpty());
     return out;
+  }
+
+  /**
+   * Takes the cluster's committed verdicts as this book's own, each vantage's view kept (a backend
+   * without one is UNKNOWN as of {@code now}). A node judges only while it leads, so its book's
+   * verdicts are those of the last time it led, maybe long ago, while other leaders moved the
+   * cluster's on. Called as a term begins: a backend whose health then differs turns at the next
+   * evaluation, with {@code since} at that time, after every plan the cluster decided meanwhile.
+   */
+  public void adoptCommittedVerdicts(Instant now) {
+    for (ServiceState s : state.services()) {
+      Map<String, BackendHealth> backends = book.computeIfAbsent(s.name(), k -> new ConcurrentHashMap<>());
+      for (var backend : s.model().backends()) {
+        Optional<VerdictRecord> committed = Optional.ofNullable(s.verdicts().get(backend.name()));
+        HealthVerdict verdict = committed.map(v -> new HealthVerdict(v.backend(), v.health(), v.since(),
+            v.lastUnhealthy(), List.of(), v.reason())).orElse(HealthVerdict.unknown(backend.name(), now));
+        backends.compute(backend.name(), (k, before) ->
+            new BackendHealth(k, before == null ? Map.of() : before.views(), verdict));
+      }
+    }
   }
 
   /** The latency matrix of one service at {@code now}, from this node's observations. */

@@ -534,6 +534,12 @@ final class FaultCampaign {
     }
     anomalies.add("round " + round + " (" + fault + "): nodes did not converge within " + CONVERGE_WITHIN.toSeconds()
         + " s: " + last);
+    // The leader holds every committed entry, and the writes have quiesced: a lagging follower explains a missed
+    // convergence, but not a leader without an acknowledged write.
+    Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(5));
+    leader.flatMap(this::snapshot).ifPresent(held -> held.registers().forEach((register, value) ->
+        history.check(register, value, initial(register)).ifPresent(why -> anomalies.add("round " + round + " ("
+            + fault + "): on the leader " + CampaignCluster.id(leader.get()) + ", " + why))));
     return Optional.empty();
   }
 

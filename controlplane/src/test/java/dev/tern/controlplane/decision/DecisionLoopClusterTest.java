@@ -90,14 +90,7 @@ class DecisionLoopClusterTest {
   /** One probe round from every vantage to every node; {@code down} backends fail. */
   private void round(Set<String> down) {
     clock.now = clock.now.plusSeconds(10);
-    List<ProbeObservation> batch = new ArrayList<>();
-    for (Region v : VANTAGES) {
-      for (String backend : List.of("fra", "ams")) {
-        batch.add(down.contains(backend)
-            ? ProbeObservation.failed(v, "shop", backend, clock.now, "connect timed out")
-            : ProbeObservation.ok(v, "shop", backend, clock.now, Duration.ofMillis(12)));
-      }
-    }
+    List<ProbeObservation> batch = shopRound(down);
     for (Node n : nodes) {
       if (n.raft() != null) {
         n.book().ingest(batch);
@@ -255,6 +248,78 @@ class DecisionLoopClusterTest {
       }
       nodes.forEach(n -> n.raft().close());
     }
+  }
+
+  @Test
+  void a_node_leading_again_judges_from_the_clusters_verdicts_not_from_its_last_term(@TempDir Path dir)
+      throws Exception {
+    startCluster(dir);
+    try {
+      applyShopAndFirstPlan();
+      Node first = leader();
+      List<Node> followers = nodes.stream().filter(n -> n != first).toList();
+
+      // fra fails, and the leader fails over. The followers' books judge it UNHEALTHY too, as they would have had
+      // one of them led then (a book judges only while its node leads, as the loop does here).
+      round(Set.of("fra"));
+      round(Set.of("fra"));
+      assertEquals("[ams]", answer(first.raft()));
+      Instant judgedUnhealthy = clock.now;
+      for (Node f : followers) {
+        assertEquals(Health.UNHEALTHY, f.book().evaluate(clock.now).get("shop").get("fra").verdict().health());
+      }
+
+      // fra recovers and the leader fails back after failbackDelay. The followers' books hear it, but a book that
+      // does not judge keeps its old verdict.
+      round(Set.of());
+      round(Set.of());
+      clock.now = clock.now.plusSeconds(61);
+      round(Set.of());
+      RoutingPlan onFra = first.raft().state().service("shop").orElseThrow().plan().orElseThrow();
+      assertEquals("[fra]", answer(first.raft()));
+      // The leader's notifier resolves the first failover's incident, fra healthy for failbackDelay.
+      long firstIncident = first.raft().state().openIncident("shop").orElseThrow().id();
+      assertTrue(first.raft().submit(new Command.ResolveIncident("alerting", clock.now, firstIncident,
+          "fra HEALTHY again for 60 s"), Duration.ofSeconds(5)).join().applied());
+
+      // fra fails now; the leader dies before it judges, and a follower leads.
+      for (int i = 0; i < 2; i++) {
+        clock.now = clock.now.plusSeconds(10);
+        List<ProbeObservation> down = shopRound(Set.of("fra"));
+        followers.forEach(f -> f.book().ingest(down));
+      }
+      first.raft().crash();
+      nodes.remove(first);
+      await("a new leader", () -> nodes.stream().anyMatch(n -> n.raft().isLeader()));
+      Node next = leader();
+      next.loop().tick();
+
+      var shop = next.raft().state().service("shop").orElseThrow();
+      assertEquals("[ams]", answer(next.raft()));
+      assertEquals(clock.now, shop.verdicts().get("fra").since(),
+          "UNHEALTHY since the cluster learned it, not since " + judgedUnhealthy + " of the book's last term");
+      FailoverEvent event = next.raft().state().failovers(1).getFirst();
+      assertEquals(onFra.version(), event.fromVersion());
+      assertEquals(List.of("fra UNHEALTHY"), event.failed());
+      var incident = next.raft().state().openIncident("shop").orElseThrow();
+      assertTrue(incident.id() != firstIncident && incident.kind().equals("failover"),
+          "a new failover incident, which pages the on-call engineer: " + incident);
+    } finally {
+      nodes.forEach(n -> n.raft().close());
+    }
+  }
+
+  /** One probe round of the shop from every vantage at the clock's time; {@code down} backends fail. */
+  private List<ProbeObservation> shopRound(Set<String> down) {
+    List<ProbeObservation> batch = new ArrayList<>();
+    for (Region v : VANTAGES) {
+      for (String backend : List.of("fra", "ams")) {
+        batch.add(down.contains(backend)
+            ? ProbeObservation.failed(v, "shop", backend, clock.now, "connect timed out")
+            : ProbeObservation.ok(v, "shop", backend, clock.now, Duration.ofMillis(12)));
+      }
+    }
+    return batch;
   }
 
   /**
