@@ -30,6 +30,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /**
  * Chaos (docs/chaos.md): the scenario catalogue and its schedules, runs started by hand (or dry
@@ -170,6 +171,8 @@ final class ChaosController {
     } catch (ChaosRunner.RefusedException e) {
       throw new HttpStatusException(node.state().chaosRun(id).isEmpty() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT,
           e.getMessage());
+    } catch (CompletionException e) {
+      throw notCommitted(e, "the abort");
     }
     return RunView.of(node.state().chaosRun(id).orElseThrow());
   }
@@ -230,7 +233,21 @@ final class ChaosController {
       return runner.start(yaml, dry ? "dry run" : Writes.requireReason(reason), caller.name(), dry);
     } catch (ChaosRunner.RefusedException e) {
       throw new HttpStatusException(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage());
+    } catch (CompletionException e) {
+      throw notCommitted(e, "the run's start");
     }
+  }
+
+  /**
+   * A write the cluster did not commit in time (no leader, no majority) is 503, not 500: the
+   * cluster is unavailable, not broken. It may still commit, so the answer says to look first.
+   */
+  private static RuntimeException notCommitted(CompletionException e, String what) {
+    if (e.getCause() instanceof RaftNode.NotCommittedException) {
+      return new HttpStatusException(HttpStatus.SERVICE_UNAVAILABLE, what + " was not committed in time (no leader or"
+          + " no majority); it may still take effect: check GET /api/v1/chaos/runs before you retry");
+    }
+    return e;
   }
 
   /** Every run kept, newest first. */

@@ -106,7 +106,7 @@ public final class ChannelFactory {
     auth.setAuthToken(token);
     token.setAuth(auth);
 
-    RAFT raft = new RAFT();
+    RAFT raft = new CheckedRaft();
     raft.members(config.members().stream().map(ClusterConfig.Member::id).toList());
     raft.raftId(config.nodeId());
     raft.logClass(FileBasedLog.class.getName());
