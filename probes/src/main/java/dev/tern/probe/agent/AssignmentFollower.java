@@ -31,7 +31,8 @@ import java.util.random.RandomGenerator;
  *   <tr><td>200, newer policy version</td><td>listener gets it; poll again at once with {@code after}</td></tr>
  *   <tr><td>200, same version (the wait ran out)</td><td>poll again at once</td></tr>
  *   <tr><td>200, older version (a node that lags behind)</td><td>ignored: the assignment never goes back</td></tr>
- *   <tr><td>connection error, non-200, unreadable body</td><td>next node, after a backoff</td></tr>
+ *   <tr><td>connection error, non-200, unreadable body</td><td>next node, at once; after a backoff once
+ *       every node failed in turn</td></tr>
  * </table>
  *
  * <p>When every node is unreachable the last assignment stays in force: an agent keeps checking what
@@ -59,6 +60,10 @@ public final class AssignmentFollower implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
   private int nodeIndex;
+  /** Polls that failed since the last answer, across nodes. */
+  private int failedInRow;
+  /** The pause before the next node while some node in the list has not failed yet. */
+  private static final Duration NEXT_NODE = Duration.ofMillis(50);
 
   /**
    * Starts following at once, on a virtual thread.
@@ -92,6 +97,7 @@ public final class AssignmentFollower implements AutoCloseable {
         Optional<Assignment> known = current.get();
         Assignment received = poll(node, known.map(Assignment::version));
         backoff.reset();
+        failedInRow = 0;
         if (known.isEmpty() || received.version() > known.get().version()) {
           current.set(Optional.of(received));
           LOG.log(System.Logger.Level.INFO, "assignment v{0} from {1}: {2} targets", received.version(), node,
@@ -102,7 +108,10 @@ public final class AssignmentFollower implements AutoCloseable {
         return;
       } catch (IOException | RuntimeException e) {
         nodeIndex = (nodeIndex + 1) % nodes.size();
-        Duration pause = backoff.next();
+        // Every other node is tried at once; the backoff grows only once all of them failed in turn,
+        // so that dead or cut-off nodes earlier in the list cannot hold the agent off a live one.
+        failedInRow++;
+        Duration pause = failedInRow % nodes.size() == 0 ? backoff.next() : NEXT_NODE;
         LOG.log(System.Logger.Level.WARNING, "assignments from {0} failed ({1}); trying {2} in {3} ms", node,
             e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), nodes.get(nodeIndex),
             pause.toMillis());

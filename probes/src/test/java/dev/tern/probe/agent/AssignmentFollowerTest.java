@@ -95,6 +95,35 @@ class AssignmentFollowerTest {
   }
 
   @Test
+  void dead_nodes_earlier_in_the_list_do_not_hold_the_agent_off_a_live_one() throws Exception {
+    List<Assignment> received = new CopyOnWriteArrayList<>();
+    try (FakeControlPlane dead1 = FakeControlPlane.start(TOKEN);
+        FakeControlPlane dead2 = FakeControlPlane.start(TOKEN);
+        FakeControlPlane dead3 = FakeControlPlane.start(TOKEN);
+        FakeControlPlane live = FakeControlPlane.start(TOKEN);
+        HttpClient client = HttpClient.newHttpClient()) {
+      dead1.stop();
+      dead2.stop();
+      dead3.stop();
+      live.assign("[" + FakeControlPlane.tcpTarget("shop", "fra", 9, 1000) + "]");
+      try (AssignmentFollower follower = new AssignmentFollower(List.of(dead1.uri(), dead2.uri(), dead3.uri(),
+          live.uri()), "aws:eu-central-1", TOKEN, client, Duration.ofSeconds(1), new SplittableRandom(1),
+          received::add)) {
+        Eventually.await(Duration.ofSeconds(5), () -> received.size() == 1, () -> "no first assignment");
+        // Every node down for five seconds: the backoff grows, once per round of the list.
+        live.stop();
+        Thread.sleep(5_000);
+        live.restart();
+        live.assign("[]");
+        live.assign("[" + FakeControlPlane.tcpTarget("shop", "ams", 9, 1000) + "]");
+        // Growing per failed node instead, it would wait 6.4 s, then 10 s, before each dead node first.
+        Eventually.await(Duration.ofSeconds(8), () -> received.size() == 2,
+            () -> "the live node's assignment came late");
+      }
+    }
+  }
+
+  @Test
   void a_node_that_lags_behind_never_rolls_the_assignment_back() throws Exception {
     List<Assignment> received = new CopyOnWriteArrayList<>();
     try (FakeControlPlane ahead = FakeControlPlane.start(TOKEN);
