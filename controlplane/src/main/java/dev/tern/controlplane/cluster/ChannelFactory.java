@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -34,7 +35,8 @@ import org.jgroups.stack.Protocol;
  * (outgoing connections bound to that address too),
  * discovery from the static member list, failure detection tuned for a small cluster on a fast
  * network, AES encryption (SYM_ENCRYPT, CBC with a random IV per message) and AUTH keyed by the
- * cluster secret, and Raft with leader redirection on top.
+ * cluster secret, and Raft with leader redirection on top. The channel connects to the cluster
+ * {@link #clusterName} names after the secret.
  *
  * <p>SYM_ENCRYPT enciphers message payloads (the Raft log entries, snapshots and forwarded commands
  * that carry the replicated state); the headers of the protocols below and beside it (discovery,
@@ -71,6 +73,19 @@ public final class ChannelFactory {
 
   public static JChannel create(ClusterConfig config) throws Exception {
     return new JChannel(protocols(config)).name(config.nodeId());
+  }
+
+  /**
+   * The JGroups cluster a node connects to, named after its cluster secret: {@code tern-} and 16 hex
+   * digits of a key derived from the secret. Discovery answers only requests for its own cluster and
+   * the transport drops messages addressed to another, so nodes holding different secrets never
+   * learn of each other: while the secret is rotated, a restarted node finds only the nodes that
+   * already hold the new secret and joins them at once, instead of sending join requests to a
+   * coordinator that cannot read them until the attempts run out. The name travels in the clear; it
+   * tells an eavesdropper no more than the key digest every SYM_ENCRYPT header already carries.
+   */
+  public static String clusterName(ClusterConfig config) {
+    return "tern-" + HexFormat.of().formatHex(derive(config.secret(), "tern-cluster-name"), 0, 8);
   }
 
   static List<Protocol> protocols(ClusterConfig config) throws Exception {

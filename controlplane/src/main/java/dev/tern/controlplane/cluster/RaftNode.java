@@ -86,7 +86,7 @@ public final class RaftNode implements AutoCloseable {
       RaftHandle handle = new RaftHandle(ch, stateMachine);
       handle.addRoleListener(role -> roleChanged(role, handle.raft().currentTerm()));
       try {
-        ch.connect("tern");
+        ch.connect(ChannelFactory.clusterName(config));
       } catch (Exception e) {
         ch.close();
         if (!refusedAsDuplicate(e) || System.nanoTime() + pause.toNanos() > deadline) {

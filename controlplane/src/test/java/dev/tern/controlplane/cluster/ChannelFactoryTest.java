@@ -75,7 +75,7 @@ class ChannelFactoryTest {
       try (JChannel channel = ChannelFactory.create(config)) {
         Thread.ofVirtual().start(() -> {
           try {
-            channel.connect("tern");
+            channel.connect(ChannelFactory.clusterName(config));
           } catch (Exception e) {
             // n2 never answers; the channel is closed below
           }

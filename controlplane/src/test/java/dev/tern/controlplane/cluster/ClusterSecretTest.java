@@ -36,7 +36,11 @@ class ClusterSecretTest {
   private static final Duration COMMIT = Duration.ofSeconds(5);
   private static final String WRONG_SECRET = "not-the-cluster-secret-at-all";
 
-  /** A node with the wrong secret, built from the same stack, tapped right above its transport. */
+  /**
+   * A node with the wrong secret, built from the same stack, tapped right above its transport. It
+   * connects under the cluster's own name, as an intruder who read the name off the wire would: a
+   * node that derives the name from its own secret never reaches the cluster at all.
+   */
   private record Intruder(JChannel channel, TernStateMachine state, WireTap tap) implements AutoCloseable {
     List<String> view() {
       return channel.getView() == null ? List.of()
@@ -57,7 +61,7 @@ class ClusterSecretTest {
     TernStateMachine state = new TernStateMachine();
     new RaftHandle(channel, state);
     try {
-      channel.connect("tern");
+      channel.connect(ChannelFactory.clusterName(c.config(index, TestCluster.SECRET)));
     } catch (Exception refused) {
       channel.close();
       throw refused;
@@ -128,7 +132,15 @@ class ClusterSecretTest {
       for (int i = 0; i < 3; i++) {
         String id = c.members.get(i).id();
         c.nodes[i].close();
+        long restart = System.nanoTime();
         c.nodes[i] = new RaftNode(c.config(i, rotated)).start();
+        // It joined the nodes that already hold the new secret, never asking the old ones: a join
+        // sent to an old coordinator goes unanswered until GMS gives up after ten 1 s attempts, and
+        // the node comes up alone, to be merged later.
+        long tookMs = (System.nanoTime() - restart) / 1_000_000;
+        assertTrue(tookMs < 8_000, id + " took " + tookMs + " ms to start: it waited on a node with the old secret");
+        assertEquals(c.members.subList(0, i + 1).stream().map(ClusterConfig.Member::id).toList(),
+            c.nodes[i].connected().stream().sorted().toList(), "the view " + id + " joined");
         // Two nodes still share a secret (the old pair first, the new pair after): a majority.
         TestCluster.await("a leader with a majority after restarting " + id, Duration.ofSeconds(15),
             () -> c.leader().isPresent() && c.nodes[c.leader().get()].connected().size() >= 2);
