@@ -525,10 +525,11 @@ final class FaultCampaign {
       last = now;
       if (now.stream().allMatch(Optional::isPresent)
           && now.stream().map(Optional::get).distinct().count() == 1) {
+        Duration took = Duration.between(start, Instant.now());
         Snapshot agreed = now.getFirst().get();
         agreed.registers().forEach((register, value) -> history.check(register, value, initial(register))
             .ifPresent(why -> anomalies.add("round " + round + " (" + fault + "): " + why)));
-        return Optional.of(Duration.between(start, Instant.now()));
+        return Optional.of(took);
       }
       Thread.sleep(200);
     }

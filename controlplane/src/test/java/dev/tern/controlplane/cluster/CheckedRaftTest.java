@@ -91,9 +91,41 @@ class CheckedRaftTest {
     assertEquals(List.of("x", "y"), applied);
   }
 
+  @Test
+  void entries_past_a_held_one_replace_a_stale_tail_before_they_commit() {
+    // The leader of term 1 appends three entries here and dies; a majority holds only the first.
+    raft.setLeaderAndTerm(leader, 1);
+    assertTrue(append(LogEntries.create(entry(1, "a"), entry(1, "stale-2"), entry(1, "stale-3")), 0, 0, 0)
+        .success());
+    raft.setLeaderAndTerm(leader, 2);
+
+    // The leader of term 2 holds entry 1 of term 1 and entries 2 and 3 of its own; it resends from entry 1, in one
+    // request whose first entry this follower holds.
+    AppendResult result = append(LogEntries.create(entry(1, "a"), entry(2, "b")), 0, 0, 2);
+    assertTrue(result.success());
+    assertEquals(2, result.index(), "the follower matches the leader up to entry 2, not up to its stale entry 3");
+    assertEquals(List.of("a", "b"), applied, "entry 2 is the leader's, not the stale one");
+    assertEquals(2, raft.lastAppended(), "the stale entry 3 is gone");
+
+    assertTrue(append(LogEntries.create(entry(2, "c")), 2, 2, 3).success());
+    assertEquals(List.of("a", "b", "c"), applied);
+  }
+
+  @Test
+  void entries_already_held_are_acknowledged_and_commit() {
+    raft.setLeaderAndTerm(leader, 1);
+    assertTrue(append(LogEntries.create(entry(1, "x"), entry(1, "y")), 0, 0, 0).success());
+
+    AppendResult again = append(LogEntries.create(entry(1, "x"), entry(1, "y")), 0, 0, 2);
+    assertTrue(again.success());
+    assertEquals(2, again.index());
+    assertEquals(List.of("x", "y"), applied);
+  }
+
+  /** An AppendEntries request as the leader sends it: the entry term is the first entry's. */
   private AppendResult append(LogEntries entries, long prevIndex, long prevTerm, long leaderCommit) {
-    return raft.impl().handleAppendEntriesRequest(entries, leader, prevIndex, prevTerm, raft.currentTerm(),
-        leaderCommit);
+    long entryTerm = entries.size() == 0 ? raft.currentTerm() : entries.iterator().next().term();
+    return raft.impl().handleAppendEntriesRequest(entries, leader, prevIndex, prevTerm, entryTerm, leaderCommit);
   }
 
   private static LogEntry entry(long term, String command) {
