@@ -24,7 +24,6 @@ import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.protocols.raft.ELECTION;
-import org.jgroups.protocols.raft.FileBasedLog;
 import org.jgroups.protocols.raft.NO_DUPES;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.REDIRECT;
@@ -124,7 +123,7 @@ public final class ChannelFactory {
     RAFT raft = new CheckedRaft();
     raft.members(config.members().stream().map(ClusterConfig.Member::id).toList());
     raft.raftId(config.nodeId());
-    raft.logClass(FileBasedLog.class.getName());
+    raft.logClass(SnapshotSafeFileLog.class.getName());
     raft.logDir(config.dataDir().toString());
     raft.logPrefix("tern-" + config.nodeId());
     raft.logUseFsync(config.fsync());
