@@ -1,6 +1,6 @@
 // Timeline: every plan change, newest first, with what caused it (health, an operator, the
-// routing method), detection and decision times for failovers, the answers that moved, and a
-// link to its audit entry. New changes appear at the top as they are committed.
+// routing method), the leader and term that decided it, detection and decision times for
+// failovers, the answers that moved, and a link to its audit entry. New changes appear at the top as they are committed.
 
 import { element, link, time } from './dom.js';
 import { get } from './api.js';
@@ -121,6 +121,12 @@ function entry(e) {
     link(`#/service/${encodeURIComponent(e.service)}`, e.service, 'entry-service'),
     element('span', 'entry-versions', `plan v${e.fromVersion} → v${e.toVersion}`),
     element('time', 'entry-time', time(e.decidedAt)));
+  if (e.decidedBy) {
+    // The leader that decided this change, and its Raft term (GET /api/v1/cluster lists who led which term).
+    const decider = element('span', 'entry-decider', `by ${e.decidedBy.node}, term ${e.decidedBy.term}`);
+    decider.title = 'The node that decided this change, as leader of this Raft term';
+    head.insertBefore(decider, head.lastChild);
+  }
   item.append(head, element('p', 'entry-cause', e.cause));
   if (e.detectedAt) {
     item.append(element('p', 'entry-times',

@@ -48,6 +48,13 @@ class ActivityBrowserTest extends DemoWorldBrowserTest {
       assertThat(failover.locator(".entry-cause")).containsText(euBackend + " UNHEALTHY");
       assertThat(failover.locator(".entry-times")).containsText("ms from detection to decision");
       assertThat(failover.locator(".entry-changes")).containsText("- " + euBackend);
+      // The leader and term that decided it, as the cluster recorded them.
+      Matcher decider = Pattern.compile("by (\\S+), term (\\d+)").matcher(failover.locator(".entry-decider")
+          .textContent());
+      assertTrue(decider.matches(), failover.locator(".entry-decider").textContent());
+      String cluster = page.request().get(api("/api/v1/cluster")).text();
+      assertTrue(cluster.contains("\"" + decider.group(2) + "\":\"" + decider.group(1) + "\""),
+          "term " + decider.group(2) + " led by " + decider.group(1) + " in " + cluster);
       assertEquals(Boolean.TRUE, page.evaluate("() => window.ternNotReloaded === true"), "the page was reloaded");
       screenshot("timeline");
 
