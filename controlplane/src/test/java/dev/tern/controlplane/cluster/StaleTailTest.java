@@ -56,7 +56,11 @@ class StaleTailTest {
       int next = cluster.awaitLeader(Duration.ofSeconds(30));
       cluster.awaitLeaderKnown(Duration.ofSeconds(30));
       submit(cluster.nodes[next], "after");
-      assertTrue(cluster.nodes[next].commitIndex() >= last + 1, "the cluster committed an entry of its own at the stale index");
+      // Committed on the leader; if leadership moved meanwhile, the node submitted to learns it with the next append.
+      TestCluster.await("the cluster committed an entry of its own at the stale index", Duration.ofSeconds(10),
+          () -> cluster.nodes[next].commitIndex() >= last + 1,
+          () -> ": the stale entry is at " + (last + 1) + "; commit indexes " + java.util.Arrays.stream(cluster.nodes)
+              .map(n -> n == null ? "down" : n.commitIndex() + (n.isLeader() ? " (leader)" : "")).toList());
 
       // It comes back while the cluster keeps writing: the leader's commit messages reach it from the start.
       AtomicBoolean writing = new AtomicBoolean(true);
