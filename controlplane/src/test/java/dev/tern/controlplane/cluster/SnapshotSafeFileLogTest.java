@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jgroups.protocols.raft.FileBasedLog;
 import org.jgroups.protocols.raft.LogEntries;
 import org.jgroups.protocols.raft.LogEntry;
@@ -20,11 +21,7 @@ class SnapshotSafeFileLogTest {
 
   @Test
   void the_snapshot_entry_and_the_entries_after_it_survive_a_restart(@TempDir Path dir) throws Exception {
-    FileBasedLog log = open(new SnapshotSafeFileLog(), dir);
-    caughtUpBySnapshot(log);
-    log.close();
-
-    FileBasedLog reopened = open(new SnapshotSafeFileLog(), dir);
+    FileBasedLog reopened = restartedAfterSnapshot(SnapshotSafeFileLog::new, dir);
     assertEquals(1_000, reopened.firstAppended());
     assertEquals(1_002, reopened.lastAppended());
     assertEquals(1_000, reopened.commitIndex());
@@ -46,20 +43,22 @@ class SnapshotSafeFileLogTest {
   void jgroups_raft_own_file_log_finds_itself_empty(@TempDir Path dir) throws Exception {
     // The defect SnapshotSafeFileLog works around. When this fails, the jgroups-raft in use writes
     // the entry itself, and SnapshotSafeFileLog can go.
-    FileBasedLog log = open(new FileBasedLog(), dir);
-    caughtUpBySnapshot(log);
-    log.close();
-
-    FileBasedLog reopened = open(new FileBasedLog(), dir);
+    FileBasedLog reopened = restartedAfterSnapshot(FileBasedLog::new, dir);
     assertEquals(0, reopened.lastAppended(), "every entry since the snapshot is lost");
     assertEquals(1_000, reopened.commitIndex());
     reopened.close();
   }
 
-  /** What a follower's log goes through: a snapshot up to index 1000 (term 7), then two appends. */
-  private static void caughtUpBySnapshot(FileBasedLog log) {
+  /**
+   * What a follower's log goes through: a snapshot up to index 1000 (term 7), two appends, and a
+   * restart; returns the log as the restarted node opens it.
+   */
+  private static FileBasedLog restartedAfterSnapshot(Supplier<FileBasedLog> kind, Path dir) throws Exception {
+    FileBasedLog log = open(kind.get(), dir);
     log.reinitializeTo(1_000, new LogEntry(7, null));
     log.append(1_001, LogEntries.create(new LogEntry(7, bytes("a")), new LogEntry(8, bytes("b"))));
+    log.close();
+    return open(kind.get(), dir);
   }
 
   private static FileBasedLog open(FileBasedLog log, Path dir) throws Exception {
