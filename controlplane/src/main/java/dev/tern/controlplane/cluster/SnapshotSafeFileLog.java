@@ -30,7 +30,7 @@ import org.jgroups.protocols.raft.LogEntry;
  */
 public class SnapshotSafeFileLog extends FileBasedLog {
 
-  static final String ENTRIES_FILE = "entries.raft";
+  private static final String ENTRIES_FILE = "entries.raft";
   private static final byte MAGIC = 1;
   private static final int HEADER_BYTES = 1 + 4 + 8 + 8 + 1 + 4;
 
