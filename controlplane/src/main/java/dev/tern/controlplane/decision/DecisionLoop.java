@@ -135,9 +135,15 @@ public final class DecisionLoop implements AutoCloseable {
       }
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
+    if (took.compareTo(SLOW_TICK) > 0) {
+      LOG.warning(() -> "decision tick of term " + stamp.term() + " took " + took.toMillis() + " ms (commits included)");
+    }
     tickListeners.forEach(l -> l.accept(took));
     return committed;
   }
+
+  /** A tick slower than this is logged: the commits behind it are stuck, or the node is starved. */
+  static final Duration SLOW_TICK = Duration.ofSeconds(2);
 
   /** The shortest gap between two scheduled ticks taken for a stop of the node. */
   static final Duration MIN_STOP = Duration.ofSeconds(3);
@@ -185,6 +191,8 @@ public final class DecisionLoop implements AutoCloseable {
     }
     if (!changed.isEmpty()) {
       node.submit(new Command.RecordVerdicts(ACTOR, now, changed), commitTimeout).join();
+      LOG.info(() -> "verdicts committed: " + changed.stream()
+          .map(v -> v.service() + "/" + v.backend() + " " + v.health() + " (" + v.reason() + ")").toList());
     }
   }
 

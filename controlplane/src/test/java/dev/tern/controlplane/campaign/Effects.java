@@ -81,6 +81,7 @@ final class Effects implements AutoCloseable {
   private int skipped;
   private int duplicates;
   private final List<ProbeAgent> probes = new ArrayList<>();
+  private static final List<String> PROBE_REGIONS = List.of("aws:eu-central-1", "azure:westeurope");
 
   Effects(CampaignCluster cluster) throws IOException {
     this.cluster = cluster;
@@ -194,7 +195,7 @@ final class Effects implements AutoCloseable {
     Reporter.Settings reporting = new Reporter.Settings(1000, Duration.ofMillis(200), 10_000, Duration.ofMillis(200),
         Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1));
     SplittableRandom random = new SplittableRandom(seed);
-    for (String region : List.of("aws:eu-central-1", "azure:westeurope")) {
+    for (String region : PROBE_REGIONS) {
       ProbeAgent.Settings settings = new ProbeAgent.Settings(Region.parse(region).orElseThrow(), planes,
           cluster.token(), new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(10), reporting);
       probes.add(new ProbeAgent(settings, new Checkers(Optional.empty()), Clock.systemUTC(), random.split()));
@@ -273,6 +274,8 @@ final class Effects implements AutoCloseable {
       Thread.sleep(100);
       paged = firstPageSince(failed);
     }
+    // Taken while the failure is still in: what each node and probe knew when the SLO ran out.
+    Optional<String> state = this.moved == null || paged.isEmpty() ? Optional.of(diagnose()) : Optional.empty();
     primaryFailing = false;
     failing = false;
     Optional<String> run = chaosRun;
@@ -290,6 +293,7 @@ final class Effects implements AutoCloseable {
       missed.add("page " + paged.map(m -> Duration.between(start, m).toMillis() + " ms").orElse("never")
           + " (SLO " + PAGE_WITHIN.toSeconds() + " s)");
     }
+    state.ifPresent(missed::add);
     if (!missed.isEmpty()) {
       // What the cluster knows of it, for the reader of the report.
       Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(5));
@@ -318,6 +322,36 @@ final class Effects implements AutoCloseable {
           });
     }
     return missed.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missed));
+  }
+
+  /**
+   * Each member's view of the failure as the SLO ran out: who it takes for leader, the primary's replicated verdict
+   * and its own book's evidence, and the vantage points it hears; each probe's view: the primary's target (with its
+   * injected fault, if any), the assignment version, and its report buffers per node.
+   */
+  private String diagnose() {
+    StringBuilder out = new StringBuilder("state at the deadline:");
+    for (int i : cluster.members()) {
+      out.append("\n  ").append(CampaignCluster.id(i)).append(": cluster ")
+          .append(cluster.get(i, "/api/v1/cluster").map(Effects::clip).orElse("(no answer)"))
+          .append("; backends ").append(cluster.get(i, "/api/v1/services/" + SERVICE + "/backends").orElse("(no answer)"))
+          .append("; vantages ").append(cluster.get(i, "/api/v1/vantages").orElse("(no answer)"));
+    }
+    for (int p = 0; p < probes.size(); p++) {
+      ProbeAgent probe = probes.get(p);
+      out.append("\n  probe ").append(PROBE_REGIONS.get(p)).append(": assignment v")
+          .append(probe.follower().current().map(a -> String.valueOf(a.version())).orElse("none"))
+          .append(", target ").append(probe.scheduler().targets().get(SERVICE + "/p"))
+          .append(", buffered ").append(cluster.members().stream()
+              .map(i -> CampaignCluster.id(i) + "=" + probe.reporter().buffered(cluster.url(i))).toList());
+      probe.scrape().lines().filter(l -> l.contains("backend=\"p\"") && l.startsWith("tern_probe_checks")
+          || l.startsWith("tern_probe_report")).forEach(l -> out.append("\n    ").append(l));
+    }
+    return out.toString();
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 600 ? s : s.substring(0, 600) + "...";
   }
 
   private Optional<Instant> firstPageSince(Instant failed) {
