@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -134,6 +137,7 @@ final class FaultCampaign {
   private final Map<Long, String> leaders = new HashMap<>();
   private final List<Duration> boots = Collections.synchronizedList(new ArrayList<>());
   private final List<Fault> deck = new ArrayList<>();
+  private final Set<Fault> only;
   private final java.util.Set<String> reported = new java.util.HashSet<>();
   /** Term leaders as the cluster recorded them, kept beyond the cluster's own window. */
   private final Map<Long, String> recorded = new HashMap<>();
@@ -144,9 +148,38 @@ final class FaultCampaign {
   private volatile boolean closed;
 
   FaultCampaign(CampaignCluster cluster, Effects effects, long seed) {
+    this(cluster, effects, seed, EnumSet.allOf(Fault.class));
+  }
+
+  /** A campaign that injects only {@code faults} (those that need the namespace only if it has one). */
+  FaultCampaign(CampaignCluster cluster, Effects effects, long seed, Set<Fault> faults) {
+    if (faults.isEmpty()) {
+      throw new IllegalArgumentException("give at least one fault");
+    }
     this.cluster = cluster;
     this.effects = effects;
     this.random = new Random(seed);
+    this.only = EnumSet.copyOf(faults);
+  }
+
+  /**
+   * The faults named in {@code list}, comma-separated ({@code PARTITION_LEADER,FLAKY_LINK}); every fault when it is
+   * blank.
+   */
+  static Set<Fault> faults(String list) {
+    if (list == null || list.isBlank()) {
+      return EnumSet.allOf(Fault.class);
+    }
+    Set<Fault> out = EnumSet.noneOf(Fault.class);
+    for (String name : list.split(",")) {
+      try {
+        out.add(Fault.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown fault '" + name.trim() + "'; the faults are "
+            + Arrays.toString(Fault.values()), e);
+      }
+    }
+    return out;
   }
 
   /** Runs {@code rounds} rounds; {@code progress} hears one line per round. */
@@ -321,7 +354,7 @@ final class FaultCampaign {
   /** The faults in a shuffled order, every one of them once before any comes again. */
   private Fault nextFault() {
     if (deck.isEmpty()) {
-      for (Fault f : Fault.values()) {
+      for (Fault f : only) {
         if (!f.network || cluster.network().isPresent()) {
           deck.add(f);
         }
