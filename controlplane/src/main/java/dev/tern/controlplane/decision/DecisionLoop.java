@@ -136,7 +136,8 @@ public final class DecisionLoop implements AutoCloseable {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     if (took.compareTo(SLOW_TICK) > 0) {
-      LOG.warning(() -> "decision tick of term " + stamp.term() + " took " + took.toMillis() + " ms (commits included)");
+      LOG.warning(() -> "decision tick of term " + stamp.term() + " took " + took.toMillis()
+          + " ms (commits included)");
     }
     tickListeners.forEach(l -> l.accept(took));
     return committed;

@@ -49,6 +49,8 @@ final class Effects implements AutoCloseable {
   static final String SERVICE = "f0";
   static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
   static final Duration PAGE_WITHIN = Duration.ofSeconds(15);
+  /** The vantage points of the campaign's two probe agents. */
+  private static final List<String> PROBE_REGIONS = List.of("aws:eu-central-1", "azure:westeurope");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A page as the webhook receiver got it. */
@@ -81,7 +83,6 @@ final class Effects implements AutoCloseable {
   private int skipped;
   private int duplicates;
   private final List<ProbeAgent> probes = new ArrayList<>();
-  private static final List<String> PROBE_REGIONS = List.of("aws:eu-central-1", "azure:westeurope");
 
   Effects(CampaignCluster cluster) throws IOException {
     this.cluster = cluster;
@@ -211,9 +212,10 @@ final class Effects implements AutoCloseable {
   }
 
   /**
-   * Begins a failover round: the primary starts failing now, if the plan is on it and the previous round's incident
-   * is resolved (its failback or resolve may still be under way: waits up to 10 s for both). When it failed: as the health endpoint turned, or as the
-   * chaos run was asked for; empty when the round is skipped, or the chaos run was refused.
+   * Begins a failover round: the primary starts failing now, if the plan is on it and the previous failover's
+   * incident is resolved (its failback or resolve may still be under way: waits up to 10 s for both). When it failed:
+   * as the health endpoint turned, or as the chaos run was asked for; empty when the round is skipped, or the chaos
+   * run was refused.
    */
   Optional<Instant> failPrimary(Failure how) throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(10);
@@ -302,18 +304,9 @@ final class Effects implements AutoCloseable {
     if (!missed.isEmpty()) {
       // What the cluster knows of it, for the reader of the report.
       Optional<Integer> leader = cluster.awaitLeader(Duration.ofSeconds(5));
-      leader.flatMap(l -> cluster.get(l, "/api/v1/incidents?limit=50"))
+      leader.flatMap(l -> ofService(l, "/api/v1/incidents?limit=50"))
           .ifPresent(incidents -> {
-            List<String> ours = new ArrayList<>();
-            try {
-              for (JsonNode i : JSON.readTree(incidents)) {
-                if (i.path("service").asText().equals(SERVICE) && ours.size() < 3) {
-                  ours.add(i.toString());
-                }
-              }
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
+            List<String> ours = incidents.stream().limit(3).map(JsonNode::toString).toList();
             synchronized (pages) {
               missed.add("the service's newest incidents: " + ours + "; pages received: "
                   + List.copyOf(pages.subList(Math.max(0, pages.size() - 3), pages.size())));
@@ -339,7 +332,8 @@ final class Effects implements AutoCloseable {
     for (int i : cluster.members()) {
       out.append("\n  ").append(CampaignCluster.id(i)).append(": cluster ")
           .append(cluster.get(i, "/api/v1/cluster").map(Effects::clip).orElse("(no answer)"))
-          .append("; backends ").append(cluster.get(i, "/api/v1/services/" + SERVICE + "/backends").orElse("(no answer)"))
+          .append("; backends ")
+          .append(cluster.get(i, "/api/v1/services/" + SERVICE + "/backends").orElse("(no answer)"))
           .append("; vantages ").append(cluster.get(i, "/api/v1/vantages").orElse("(no answer)"));
     }
     for (int p = 0; p < probes.size(); p++) {
@@ -361,20 +355,26 @@ final class Effects implements AutoCloseable {
 
   /** Whether node {@code i} holds an open failover incident of the service; true when it does not answer. */
   private boolean failoverOpen(int i) {
-    Optional<String> open = cluster.get(i, "/api/v1/incidents?open=true");
-    if (open.isEmpty()) {
-      return true;
-    }
-    try {
-      for (JsonNode incident : JSON.readTree(open.get())) {
-        if (incident.path("service").asText().equals(SERVICE) && incident.path("kind").asText().equals("failover")) {
-          return true;
-        }
+    return ofService(i, "/api/v1/incidents?open=true")
+        .map(open -> open.stream().anyMatch(incident -> incident.path("kind").asText().equals("failover")))
+        .orElse(true);
+  }
+
+  /** The entries of the JSON list node {@code i} answers {@code path} with that are the service's; empty: no answer. */
+  private Optional<List<JsonNode>> ofService(int i, String path) {
+    return cluster.get(i, path).map(body -> {
+      try {
+        List<JsonNode> ours = new ArrayList<>();
+        JSON.readTree(body).forEach(entry -> {
+          if (entry.path("service").asText().equals(SERVICE)) {
+            ours.add(entry);
+          }
+        });
+        return ours;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      return false;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    });
   }
 
   private Optional<Instant> firstPageSince(Instant failed) {
@@ -390,30 +390,17 @@ final class Effects implements AutoCloseable {
   private static final Plan NO_PLAN = new Plan(-1, Set.of());
 
   private Plan plan(int i) {
-    {
-      Optional<String> plans = cluster.get(i, "/api/v1/plans");
-      if (plans.isEmpty()) {
-        return NO_PLAN;
-      }
-      try {
-        for (JsonNode plan : JSON.readTree(plans.get())) {
-          if (plan.path("service").asText().equals(SERVICE)) {
-            Set<String> answering = new TreeSet<>();
-            for (JsonNode zone : plan.path("zones")) {
-              for (JsonNode answer : zone.path("answers")) {
-                if (answer.path("weight").asInt() > 0) {
-                  answering.add(answer.path("backend").asText());
-                }
-              }
-            }
-            return new Plan(plan.path("version").asLong(), answering);
+    return ofService(i, "/api/v1/plans").flatMap(plans -> plans.stream().findFirst()).map(plan -> {
+      Set<String> answering = new TreeSet<>();
+      for (JsonNode zone : plan.path("zones")) {
+        for (JsonNode answer : zone.path("answers")) {
+          if (answer.path("weight").asInt() > 0) {
+            answering.add(answer.path("backend").asText());
           }
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
-    }
-    return NO_PLAN;
+      return new Plan(plan.path("version").asLong(), answering);
+    }).orElse(NO_PLAN);
   }
 
   /** Starts a probe-fault outage of the primary through the leader; its run id, or empty when refused. */

@@ -36,7 +36,8 @@ class FaultCampaignTest {
     Optional<CampaignNetwork> network = Boolean.parseBoolean(System.getProperty("tern.campaign.partitions", "true"))
         ? CampaignNetwork.create(CampaignCluster.SLOTS) : Optional.empty();
     try (CampaignCluster cluster = new CampaignCluster(dir, classpath, network); Effects effects = new Effects(cluster)) {
-      FaultCampaign.Report report = new FaultCampaign(cluster, effects, seed, faults).run(rounds, System.out::println);
+      FaultCampaign.Report report =
+          new FaultCampaign(cluster, effects, seed, faults).run(rounds, System.out::println);
       System.out.println("fault campaign, seed " + seed + ": " + report);
       assertEquals(rounds, report.rounds());
       long kinds = faults.stream().filter(f -> !f.network || network.isPresent()).count();

@@ -19,7 +19,8 @@ class FaultListTest {
 
   @Test
   void names_are_read_with_spaces_and_either_case() {
-    assertEquals(EnumSet.of(Fault.PARTITION_LEADER, Fault.FLAKY_LINK), FaultCampaign.faults("partition_leader, FLAKY_LINK"));
+    assertEquals(EnumSet.of(Fault.PARTITION_LEADER, Fault.FLAKY_LINK),
+        FaultCampaign.faults("partition_leader, FLAKY_LINK"));
   }
 
   @Test
